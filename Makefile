@@ -1,0 +1,75 @@
+# showrunner — every target is a one-line call into the CLI or a tool; logic lives in Python.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SR := $(VENV)/bin/showrunner
+STAMPS := .stamps
+APT_PACKAGES := ffmpeg espeak-ng sox chromium
+PYTEST_ARGS ?=
+EP ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint bench golden episode feed site clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+install: $(STAMPS)/install  ## install everything (Debian packages, .venv, npm oracles), once
+
+$(STAMPS)/apt:
+	@mkdir -p $(STAMPS)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
+	@touch $@
+
+$(STAMPS)/venv: pyproject.toml $(STAMPS)/apt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	# torch first, pinned: the CPU wheel on this machine, not a multi-GB CUDA build
+	$(PY) -m pip install -q torch==2.13.0
+	# resemblyzer and openai-whisper without their deps (webrtcvad compiles; triton is GPU-only);
+	# their runtime needs are in pyproject's dependencies and dev extras
+	$(PY) -m pip install -q --no-deps resemblyzer==0.1.4 openai-whisper==20250625
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+$(STAMPS)/install: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
+	@touch $@
+
+demo: install  ## run the demo show from raw WAV to a validated feed
+	$(PY) -m showrunner.demo .
+	$(SR) episode rise-and-shine
+	@echo
+	@echo "feed:        public/feed.xml"
+	@echo "first page:  public/episodes/rise-and-shine-1/index.html"
+	@echo "browse:      python3 -m http.server -d public 8000   (then open http://localhost:8000/)"
+
+test: install  ## run the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install  ## ruff and mypy
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+
+bench: install  ## measure speed and memory; writes BENCHMARKS.md
+	$(PY) -m benchmarks
+
+golden: install  ## regenerate the golden files after an intended change
+	SHOWRUNNER_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -q
+
+episode: install  ## every stage for one episode: make episode EP=E12
+	@test -n "$(EP)" || { echo "usage: make episode EP=<episode id>"; exit 2; }
+	$(SR) episode $(EP)
+
+feed: install  ## publish public/feed.xml from all released episodes
+	$(SR) feed
+
+clean:  ## remove build output (public/) and caches, keep the venv
+	rm -rf public .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,282 @@
+"""The command line: option parsing only. Each command loads the show and calls one stage.
+
+Stages are imported inside the commands so that `--help` never loads torch or whisper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ShowrunnerError
+
+SHOW_OPTION = click.option(
+    "--show", "show_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The show folder (the one holding show.yaml).")
+QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bar or chatter.")
+
+
+class ShowrunnerGroup(click.Group):
+    """Turns every ShowrunnerError (and any surprise) into one line on stderr, no traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        debug = "--debug" in sys.argv[1:]
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except ShowrunnerError as exc:
+            if debug:
+                raise
+            _fail(exc.one_line(relative_to=Path.cwd()), 1)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            _fail("interrupted; outputs are left as they were before this run", 130)
+        except click.UsageError as exc:
+            where = f"'showrunner {exc.ctx.command_path.split(' ', 1)[-1]} --help'" \
+                if exc.ctx and " " in exc.ctx.command_path else "'showrunner --help'"
+            _fail(f"{exc.format_message()} — see {where}", 2)
+        except KeyboardInterrupt:
+            _fail("interrupted; outputs are left as they were before this run", 130)
+        except Exception as exc:  # noqa: BLE001 — the promise is: no traceback without --debug
+            if debug:
+                raise
+            _fail(f"unexpected {type(exc).__name__}: {exc} — run again with --debug and report it", 70)
+        return None
+
+
+def _fail(line: str, code: int) -> None:
+    from .errors import _printable
+
+    click.echo(f"error: {_printable(' '.join(str(line).split()))}", err=True)
+    sys.exit(code)
+
+
+def _show(show_dir: Path) -> Any:
+    from .config import load_show
+
+    return load_show(show_dir)
+
+
+@click.group(cls=ShowrunnerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.version_option(package_name="showrunner")
+def main(debug: bool) -> None:
+    """showrunner: from raw recording to published podcast episode.
+
+    \b
+    Example, a whole episode from the raw recording to the feed:
+      showrunner new E12 --title "Finding the Grain" --guest dana-ortiz
+      cp ~/recordings/dana.wav episodes/E12/
+      showrunner episode E12
+    """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--title", default="My Show", show_default=True, help="The show's title.")
+@click.option("--templates", "copy_templates", is_flag=True,
+              help="Also copy the default templates into FOLDER/templates to edit them.")
+def init(folder: Path, title: str, copy_templates: bool) -> None:
+    """Scaffold a new show: show.yaml (every setting commented), guests/, episodes/.
+
+    \b
+    Example:
+      showrunner init my-show --title "The Workbench"
+    """
+    from .scaffold import init_show
+
+    for path in init_show(folder, title=title, copy_templates=copy_templates):
+        click.echo(f"created {path}")
+
+
+@main.command()
+@click.argument("episode_id")
+@click.option("--title", required=True, help="The episode's title (no episode number in it).")
+@click.option("--number", type=int, help="Episode number (default: the next free one).")
+@click.option("--guest", "guests", multiple=True, help="Guest slug from guests/ (repeatable).")
+@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), help="Publication date.")
+@click.option("--audio", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Raw recording to copy into the episode folder.")
+@SHOW_OPTION
+def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...],
+        date: dt.datetime | None, audio: Path | None, show_dir: Path) -> None:
+    """Create episodes/EPISODE_ID/ with its episode.yaml.
+
+    \b
+    Example:
+      showrunner new E58 --title "Finding the Grain" --guest dana-ortiz --audio ~/dana.wav
+    """
+    from .scaffold import new_episode
+
+    episode = new_episode(_show(show_dir), episode_id, title=title, number=number,
+                          guests=guests, date=date.date() if date else None, audio=audio)
+    click.echo(f"created {episode.folder / 'episode.yaml'} (E{episode.number})")
+
+
+@main.command()
+@click.argument("episode_id")
+@click.option("--engine", help="faster-whisper (default) or openai-whisper.")
+@click.option("--model", help="Model name (tiny.en, small.en, …) or a local model folder.")
+@click.option("--language", help="Spoken language code, e.g. en.")
+@click.option("--beam-size", type=int, help="Beam size (1 = greedy).")
+@click.option("--compute-type", help="CTranslate2 compute type: float32, int8, …")
+@click.option("--threads", type=int, help="CPU threads (0 = engine default).")
+@click.option("--vad/--no-vad", default=None, help="Skip silence with voice activity detection.")
+@click.option("--batched/--no-batched", default=None, help="faster-whisper batched inference.")
+@click.option("--force", is_flag=True, help="Transcribe again even if nothing changed.")
+@QUIET_OPTION
+@SHOW_OPTION
+def transcribe(episode_id: str, force: bool, quiet: bool, show_dir: Path, **overrides: Any) -> None:
+    """Recognize the episode's raw audio into transcript.json, .srt, .vtt, .txt, .html.
+
+    Speakers are separated and named from episode.yaml (host first).
+
+    \b
+    Example:
+      showrunner transcribe E58 --model tiny.en --beam-size 5
+    """
+    from .config import load_episode
+    from .transcribe import transcribe_episode
+
+    show = _show(show_dir)
+    result = transcribe_episode(show, load_episode(show, episode_id), overrides=overrides,
+                                force=force, quiet=quiet)
+    click.echo(result.summary)
+
+
+@main.command()
+@click.argument("episode_id")
+@click.option("--parts", type=int, help="Number of parts to cut the conversation into.")
+@click.option("--max-minutes", type=float, help="Instead of --parts: the longest a part may be.")
+@click.option("--first-number", type=int, help="Episode number of part 1 (default: next free).")
+@click.option("--first-date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Publication date of part 1; the others follow on consecutive days.")
+@click.option("--dry-run", is_flag=True, help="Print the planned cuts and why; write nothing.")
+@click.option("--force", is_flag=True, help="Replace existing parts (never ones with host-edited notes).")
+@QUIET_OPTION
+@SHOW_OPTION
+def split(episode_id: str, parts: int | None, max_minutes: float | None, first_number: int | None,
+          first_date: dt.datetime | None, dry_run: bool, force: bool, quiet: bool,
+          show_dir: Path) -> None:
+    """Cut one long conversation into a multi-part series with finished MP3s.
+
+    \b
+    Example:
+      showrunner split E58 --parts 3 --first-date 2026-03-09 --dry-run
+    """
+    from .config import load_episode
+    from .split import split_episode
+
+    show = _show(show_dir)
+    result = split_episode(show, load_episode(show, episode_id), parts=parts,
+                           max_minutes=max_minutes, first_number=first_number,
+                           first_date=first_date.date() if first_date else None,
+                           dry_run=dry_run, force=force, quiet=quiet)
+    click.echo(result.summary)
+
+
+@main.command()
+@click.argument("episode_id")
+@click.option("--force", is_flag=True, help="Replace notes.md (a timestamped backup is kept).")
+@QUIET_OPTION
+@SHOW_OPTION
+def notes(episode_id: str, force: bool, quiet: bool, show_dir: Path) -> None:
+    """Draft notes.md: hook, why-listen, topic bullets, calls to action, guest bio, transcript.
+
+    An existing notes.md is never overwritten: the new draft goes to notes.draft.md.
+
+    \b
+    Example:
+      showrunner notes E58
+    """
+    from .config import load_episode
+    from .notes import write_notes
+
+    show = _show(show_dir)
+    result = write_notes(show, load_episode(show, episode_id), force=force, quiet=quiet)
+    click.echo(result.summary)
+
+
+@main.command()
+@click.argument("episode_id")
+@SHOW_OPTION
+def render(episode_id: str, show_dir: Path) -> None:
+    """Turn notes.md into the web page public/episodes/EPISODE_ID/index.html.
+
+    \b
+    Example:
+      showrunner render E58 && python -m http.server -d public
+    """
+    from .config import load_episode
+    from .render import render_episode
+
+    show = _show(show_dir)
+    result = render_episode(show, load_episode(show, episode_id))
+    click.echo(result.summary)
+
+
+@main.command()
+@click.option("--now", type=click.DateTime(), help="Publish as of this time (default: now).")
+@QUIET_OPTION
+@SHOW_OPTION
+def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
+    """Publish every released episode to public/feed.xml (validated, replaced atomically).
+
+    \b
+    Example:
+      showrunner feed && showrunner validate public/feed.xml
+    """
+    from .feed import publish_feed
+
+    result = publish_feed(_show(show_dir), now=now, quiet=quiet)
+    click.echo(result.summary)
+
+
+@main.command()
+@click.argument("feed_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@SHOW_OPTION
+def validate(feed_file: Path | None, show_dir: Path) -> None:
+    """Check a feed against Apple Podcasts and Podcasting 2.0 rules; exit 1 on errors.
+
+    \b
+    Example:
+      showrunner validate public/feed.xml
+    """
+    from .feed import validate_feed_file
+
+    path = feed_file or _show(show_dir).public / "feed.xml"
+    report = validate_feed_file(path)
+    for finding in report.findings:
+        click.echo(finding.line())
+    click.echo(report.summary)
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("episode_id")
+@click.option("--force", is_flag=True, help="Redo every stage even if nothing changed.")
+@click.option("--no-feed", is_flag=True, help="Skip the feed (make builds it once, after all episodes).")
+@QUIET_OPTION
+@SHOW_OPTION
+def episode(episode_id: str, force: bool, no_feed: bool, quiet: bool, show_dir: Path) -> None:
+    """Every stage for one episode (transcribe, split, notes, render, feed), skipping what is
+    up to date.
+
+    \b
+    Example:
+      showrunner episode E58
+    """
+    from .pipeline import run_episode
+
+    for line in run_episode(_show(show_dir), episode_id, force=force, feed=not no_feed,
+                            quiet=quiet):
+        click.echo(line)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,11 @@
+"""Real speech for tests, benchmarks and the demo: scripted conversations spoken by espeak-ng.
+
+Nothing here fakes a transcript: it produces audio and the script's ground truth (who said
+what, when), and the real engines are measured against it.
+"""
+
+from .scripts import TOPICS, Line, Topic, interview_script, solo_script
+from .speech import Conversation, Turn, Voice, default_cache_dir, speak
+
+__all__ = ["TOPICS", "Conversation", "Line", "Topic", "Turn", "Voice", "default_cache_dir",
+           "interview_script", "solo_script", "speak"]
