@@ -214,6 +214,14 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter mark: where it starts in the episode's audio and its title."""
+
+    start: float
+    title: str
+
+
+@dataclass(frozen=True)
 class Word:
     """A recognized word with its timing; `speaker` is a name once speakers are assigned."""
 
