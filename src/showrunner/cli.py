@@ -61,6 +61,14 @@ def _show(show_dir: Path) -> Any:
     return load_show(show_dir)
 
 
+def _episode(show_dir: Path, episode_id: str) -> tuple[Any, Any]:
+    # Loaded before a stage is imported: bad input fails fast, without loading torch.
+    from .config import load_episode
+
+    show = _show(show_dir)
+    return show, load_episode(show, episode_id)
+
+
 @click.group(cls=ShowrunnerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(package_name="showrunner")
@@ -139,11 +147,10 @@ def transcribe(episode_id: str, force: bool, quiet: bool, show_dir: Path, **over
     Example:
       showrunner transcribe E58 --model tiny.en --beam-size 5
     """
-    from .config import load_episode
+    show, this_episode = _episode(show_dir, episode_id)
     from .transcribe import transcribe_episode
 
-    show = _show(show_dir)
-    result = transcribe_episode(show, load_episode(show, episode_id), overrides=overrides,
+    result = transcribe_episode(show, this_episode, overrides=overrides,
                                 force=force, quiet=quiet)
     click.echo(result.summary)
 
@@ -168,11 +175,10 @@ def split(episode_id: str, parts: int | None, max_minutes: float | None, first_n
     Example:
       showrunner split E58 --parts 3 --first-date 2026-03-09 --dry-run
     """
-    from .config import load_episode
+    show, this_episode = _episode(show_dir, episode_id)
     from .split import split_episode
 
-    show = _show(show_dir)
-    result = split_episode(show, load_episode(show, episode_id), parts=parts,
+    result = split_episode(show, this_episode, parts=parts,
                            max_minutes=max_minutes, first_number=first_number,
                            first_date=first_date.date() if first_date else None,
                            dry_run=dry_run, force=force, quiet=quiet)
@@ -193,11 +199,10 @@ def notes(episode_id: str, force: bool, quiet: bool, show_dir: Path) -> None:
     Example:
       showrunner notes E58
     """
-    from .config import load_episode
+    show, this_episode = _episode(show_dir, episode_id)
     from .notes import write_notes
 
-    show = _show(show_dir)
-    result = write_notes(show, load_episode(show, episode_id), force=force, quiet=quiet)
+    result = write_notes(show, this_episode, force=force, quiet=quiet)
     click.echo(result.summary)
 
 
@@ -211,11 +216,10 @@ def render(episode_id: str, show_dir: Path) -> None:
     Example:
       showrunner render E58 && python -m http.server -d public
     """
-    from .config import load_episode
+    show, this_episode = _episode(show_dir, episode_id)
     from .render import render_episode
 
-    show = _show(show_dir)
-    result = render_episode(show, load_episode(show, episode_id))
+    result = render_episode(show, this_episode)
     click.echo(result.summary)
 
 
