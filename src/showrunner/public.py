@@ -40,12 +40,22 @@ def episode_url(show: Show, episode: Episode, name: str = "") -> str:
     return f"{base_url(show)}episodes/{quote(episode.id)}/{quote(name)}"
 
 
+def published_audio(episode: Episode) -> Path | None:
+    """The finished file listeners download: `<id>.mp3` made by mastering (a split part's audio
+    is named so too), else the episode's own audio file, if it exists."""
+    mastered = episode.folder / f"{episode.id}.mp3"
+    if mastered.is_file():
+        return mastered
+    source = episode.audio_path
+    return source if source is not None and source.is_file() else None
+
+
 def media_files(episode: Episode) -> list[Path]:
     """The episode-folder files that are published beside the page, where they exist."""
-    names = [*TRANSCRIPT_FILES, CHAPTERS_FILE]
-    if episode.audio:
-        names.insert(0, episode.audio)
-    return [episode.folder / name for name in names if (episode.folder / name).is_file()]
+    audio = published_audio(episode)
+    files = [audio] if audio is not None else []
+    return files + [episode.folder / name for name in (*TRANSCRIPT_FILES, CHAPTERS_FILE)
+                    if (episode.folder / name).is_file()]
 
 
 def publish_media(show: Show, episode: Episode) -> list[Path]:
