@@ -118,6 +118,8 @@ EPISODE_SCHEMA = Obj({
     "explicit": Field("bool"),
     "episode_type": Field("choice", choices=("full", "trailer", "bonus")),
     "parts": Field("int", minimum=2, maximum=20),
+    # written by `split` on each part: the id of the episode the part was cut from
+    "source": Field(example="rise-and-shine"),
     "extra": MapOf(Field()),
 })
 
@@ -326,6 +328,7 @@ def load_episode(show: Show, episode_id: str) -> Episode:
         hook=clean.get("hook"), topics=tuple(clean.get("topics", [])), guid=clean.get("guid"),
         season=clean.get("season"), explicit=clean.get("explicit"),
         episode_type=clean.get("episode_type", "full"), parts=clean.get("parts"),
+        source=clean.get("source"),
         extra=dict(clean.get("extra") or {}),
     )
     for slug in episode.guests:

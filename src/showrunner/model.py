@@ -193,6 +193,7 @@ class Episode:
     explicit: bool | None = None
     episode_type: str = "full"
     parts: int | None = None
+    source: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
