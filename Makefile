@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 EP ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint bench golden episode feed site clean
+.PHONY: help install demo test lint bench golden episode feed site clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -64,11 +64,30 @@ bench: install  ## measure speed and memory; writes BENCHMARKS.md
 golden: install  ## regenerate the golden files after an intended change
 	SHOWRUNNER_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -q
 
-episode: install  ## every stage for one episode: make episode EP=E12
-	@test -n "$(EP)" || { echo "usage: make episode EP=<episode id>"; exit 2; }
-	$(SR) episode $(EP)
+# Per-episode builds with real file dependencies. Split parts are built by their source episode.
+# Content hashes inside `showrunner episode` skip stages whose inputs did not really change.
+SOURCES = $(shell for f in episodes/*/episode.yaml; do [ -f "$$f" ] && ! grep -q '^source:' "$$f" \
+            && basename "$$(dirname "$$f")"; done)
+BUILT = $(SOURCES:%=episodes/%/.built)
+SHOW_INPUTS = show.yaml $(wildcard guests/*.yaml templates/* audio/*)
 
-feed: install  ## publish public/feed.xml from all released episodes
+.SECONDEXPANSION:
+episodes/%/.built: episodes/%/episode.yaml $$(wildcard episodes/$$*/*.wav episodes/$$*/*.flac \
+                   episodes/$$*/*.m4a episodes/$$*/raw*.mp3) $(SHOW_INPUTS) | $(STAMPS)/install
+	$(SR) episode $* --no-feed --quiet
+	@touch $@
+
+public/feed.xml: $(BUILT) $(SHOW_INPUTS) | $(STAMPS)/install
+	$(SR) feed --quiet
+
+episode: | $(STAMPS)/install  ## every stage for one episode, then the feed: make episode EP=E12
+	@test -n "$(EP)" || { echo "usage: make episode EP=<episode id>"; exit 2; }
+	@$(MAKE) --no-print-directory episodes/$(EP)/.built
+	$(SR) feed --quiet
+
+site: $(BUILT) public/feed.xml  ## every episode's pages, then the feed (safe with make -j)
+
+feed: | $(STAMPS)/install  ## publish public/feed.xml from all released episodes
 	$(SR) feed
 
 clean:  ## remove build output (public/) and caches, keep the venv

@@ -1,0 +1,1 @@
+"""`make bench`: measurements written to BENCHMARKS.md (speed is measured here, never in tests)."""

@@ -1,0 +1,89 @@
+"""Run every benchmark section and write BENCHMARKS.md with the machine, date and versions.
+
+    python -m benchmarks [SECTION ...]     (default: all; e.g. `python -m benchmarks feed`)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.metadata
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+SECTIONS = ("transcribe", "speakers", "split", "notes", "feed", "pipeline")
+PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
+            "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
+
+
+def versions() -> str:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return f"Python {platform.python_version()}; " + ", ".join(found)
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv or list(SECTIONS)
+    out = Path("BENCHMARKS.md")
+    header = ["# Benchmarks", "",
+              f"Written by `make bench` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.", "",
+              f"- Machine: {machine()}",
+              f"- Versions: {versions()}",
+              "- Every ratio compares our pipeline with the obvious alternative run in the same "
+              "process on the same input; memory is peak RSS of a child process.", ""]
+    body = []
+    failed = 0
+    for name in wanted:
+        started = time.perf_counter()
+        print(f"[bench] {name} …", file=sys.stderr, flush=True)
+        try:
+            section = importlib.import_module(f"benchmarks.{name}").section()
+        except Exception:  # noqa: BLE001 — one broken section must not hide the others
+            failed += 1
+            section = f"## {name}\n\nThis section failed:\n\n```\n{traceback.format_exc()}```\n"
+        body.append(section.rstrip() + "\n")
+        print(f"[bench] {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if argv and out.exists():
+        body = _merge(out.read_text(), body, wanted)
+    out.write_text("\n".join(header) + "\n" + "\n".join(body))
+    print(f"wrote {out}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _merge(existing: str, fresh: list[str], names: list[str]) -> list[str]:
+    """Keep the other sections of an earlier full run when only some were re-measured."""
+    old = ["## " + part for part in existing.split("\n## ")[1:]]
+    by_title = {s.splitlines()[0]: s for s in old}
+    for section in fresh:
+        by_title[section.splitlines()[0]] = section
+    return [s.rstrip() + "\n" for s in by_title.values()]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
