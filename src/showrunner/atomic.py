@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from .errors import OutputError
+
+TMP_SUFFIX = ".showrunner-tmp"
+_TMP_PID = re.compile(r"\.(\d+)\.(?:[^.]+\.)?showrunner-tmp")
 
 
 def write_bytes(path: Path, content: bytes) -> None:
@@ -30,7 +34,8 @@ def replacing(path: Path) -> Iterator[IO[bytes]]:
     path = Path(path)
     _make_folder(path.parent)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX,
+                                        dir=path.parent)
     except OSError as exc:
         raise _output_error(path, exc) from exc
     tmp = Path(tmp_name)
@@ -59,7 +64,7 @@ def temporary_path(path: Path) -> Iterator[Path]:
     it is renamed onto `path` only if the block completes."""
     path = Path(path)
     _make_folder(path.parent)
-    tmp = path.parent / f".{path.stem}.{os.getpid()}.tmp{path.suffix}"
+    tmp = path.parent / f".{path.stem}.{os.getpid()}.{TMP_SUFFIX[1:]}{path.suffix}"
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -72,6 +77,27 @@ def temporary_path(path: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def sweep_stale(folder: Path) -> list[Path]:
+    """Remove temp files left in `folder` by a process that was killed mid-write."""
+    removed = []
+    for tmp in folder.glob(f".*{TMP_SUFFIX}*"):
+        match = _TMP_PID.search(tmp.name)
+        if match and not _alive(int(match.group(1))):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _make_folder(folder: Path) -> None:
