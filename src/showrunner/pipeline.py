@@ -34,6 +34,8 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
                 quiet: bool = False) -> Iterator[str]:
     """Run the stages for `episode_id`; yield one line per stage saying what it did or skipped."""
     episode = load_episode(show, episode_id)
+    for folder in (episode.folder, show.public, show.root):
+        atomic.sweep_stale(folder)
     if episode.source:
         # A split part: its audio and transcript were made by splitting its source episode.
         yield f"transcribe {episode.id}: part of {episode.source}, made by split"
