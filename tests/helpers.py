@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -47,6 +48,11 @@ linkedin: https://www.linkedin.com/in/mary
 """
 
 
+@functools.cache
+def _artwork() -> bytes:
+    return artwork_jpeg("Test Kitchen")
+
+
 def write(folder: Path, files: dict[str, str | bytes]) -> Path:
     """Write `files` (relative path -> content) under `folder`; return `folder`."""
     for name, content in files.items():
@@ -66,7 +72,7 @@ def make_show(folder: Path, *, show_yaml: str = SHOW_YAML,
     files: dict[str, str | bytes] = {"show.yaml": show_yaml}
     for slug, text in (guests if guests is not None else {"mary-chen": GUEST_YAML}).items():
         files[f"guests/{slug}.yaml"] = text
-    files["artwork.jpg"] = artwork_jpeg("Test Kitchen")
+    files["artwork.jpg"] = _artwork()
     write(folder, files)
     (folder / "episodes").mkdir(exist_ok=True)
     return folder
