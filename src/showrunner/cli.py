@@ -237,6 +237,9 @@ def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
     from .feed import publish_feed
 
     result = publish_feed(_show(show_dir), now=now, quiet=quiet)
+    if not quiet:
+        for line in result.warnings:
+            click.echo(line, err=True)
     click.echo(result.summary)
 
 

@@ -1,0 +1,7 @@
+"""The RSS feed every podcast app reads (`showrunner feed`), and its validator (`validate`)."""
+
+from .publish import FeedResult, publish_feed
+from .validate import Finding, Report, validate_feed_bytes, validate_feed_file
+
+__all__ = ["FeedResult", "Finding", "Report", "publish_feed", "validate_feed_bytes",
+           "validate_feed_file"]

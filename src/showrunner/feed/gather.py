@@ -1,0 +1,244 @@
+"""The show folder -> feed facts: artwork, enclosures, transcripts, chapters, notes, people.
+
+Reads only; `publish` decides which episodes go in and writes everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+
+from .. import public
+from ..config import EPISODE_FILE, SHOW_FILE
+from ..errors import AudioError, FeedError
+from ..model import Episode, Guest, Show
+from .build import Channel, Item
+from .podcast20 import Person, TranscriptLink
+from .spec import (
+    ARTWORK_MAX_PX,
+    ARTWORK_MIN_PX,
+    ARTWORK_SUFFIXES,
+    CATEGORIES,
+    CHAPTERS_FILE,
+    DESCRIPTION_MAX_BYTES,
+    ENCLOSURE_TYPES,
+    TRANSCRIPT_TYPES,
+)
+
+NOTES_FILE = "notes.md"
+_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
+_DETAILS = re.compile(r"<details\b.*?</details>", re.S | re.I)
+_HEADING1 = re.compile(r"\A\s*# [^\n]*\n")
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """The file listeners download, with what the feed says about it."""
+
+    path: Path
+    length: int
+    mime: str
+    duration: int
+
+
+# ---------------------------------------------------------------- channel
+
+
+def check_artwork(show: Show) -> Path:
+    """The show's artwork file, if Apple would take it: .jpg/.png, 1400–3000 px square, RGB."""
+    show_yaml = show.root / SHOW_FILE
+    fix = "use a square RGB JPEG or PNG of 1400 to 3000 px, named *.jpg or *.png"
+    path = show.artwork
+    if path is None:
+        raise FeedError("no 'artwork:' set; Apple Podcasts requires show artwork", path=show_yaml,
+                        hint=f"add 'artwork: artwork.jpg' and {fix}")
+    if path.suffix not in ARTWORK_SUFFIXES:
+        raise FeedError(f"artwork '{path.name}' must end in .jpg or .png (apps ignore other "
+                        "names, .jpeg included)", path=show_yaml, hint=f"rename the file; {fix}")
+    if not path.is_file():
+        raise FeedError(f"artwork '{path.name}' not found", path=path, hint=f"add the file; {fix}")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            kind, mode, (width, height) = image.format, image.mode, image.size
+    except (OSError, UnidentifiedImageError) as exc:
+        raise FeedError("artwork is not a readable image", path=path, hint=fix) from exc
+    problem = None
+    if kind != {".jpg": "JPEG", ".png": "PNG"}[path.suffix]:
+        problem = f"is a {kind} image named {path.suffix}"
+    elif width != height:
+        problem = f"is {width}×{height} px, not square"
+    elif not ARTWORK_MIN_PX <= width <= ARTWORK_MAX_PX:
+        problem = f"is {width} px square, outside {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX} px"
+    elif mode != "RGB":
+        problem = f"is in {mode} colour mode, not RGB"
+    if problem:
+        raise FeedError(f"artwork {problem}", path=path, hint=fix)
+    return path
+
+
+def artwork_url(show: Show, artwork: Path) -> str:
+    """Where the artwork is served: beside the feed, under its own file name."""
+    return public.base_url(show) + quote(artwork.name)
+
+
+def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str = "") -> Channel:
+    """The <channel> facts; an unknown Apple category is a one-line error naming show.yaml."""
+    show_yaml = show.root / SHOW_FILE
+    if show.category not in CATEGORIES:
+        raise FeedError(f"category '{show.category}' is not in Apple's list", path=show_yaml,
+                        hint="use one of: " + ", ".join(CATEGORIES))
+    if show.subcategory and show.subcategory not in CATEGORIES[show.category]:
+        allowed = ", ".join(CATEGORIES[show.category]) or "none"
+        raise FeedError(f"subcategory '{show.subcategory}' is not one of {show.category}'s",
+                        path=show_yaml, hint=f"use one of: {allowed}")
+    return Channel(
+        title=show.title, description_html=_paragraphs(show.description), website=show.website,
+        feed_url=show.feed_url, language=show.language, author=show.author,
+        owner_name=show.owner_name, owner_email=show.owner_email, artwork_url=artwork,
+        category=show.category, subcategory=show.subcategory, explicit=show.explicit,
+        show_type=show.show_type, locked=show.locked, podcast_guid=podcast_guid,
+        hosts=tuple(Person(h.name, "host", h.linkedin) for h in show.hosts),
+        copyright=show.copyright, version=version)
+
+
+# ---------------------------------------------------------------- items
+
+
+def enclosure(episode: Episode) -> Enclosure:
+    """The episode's published audio with its byte length, type and duration in seconds."""
+    audio = public.published_audio(episode)
+    episode_yaml = episode.folder / EPISODE_FILE
+    if audio is None:
+        named = f"'{episode.audio}' is missing" if episode.audio else "no 'audio:' is set"
+        raise FeedError(f"released episode has no audio to publish ({named})", path=episode_yaml,
+                        hint="put the episode's MP3 in its folder and name it in 'audio:'")
+    mime = ENCLOSURE_TYPES.get(audio.suffix.lower())
+    if mime is None:
+        raise FeedError(f"'{audio.name}' is not a format podcast apps accept",
+                        path=episode_yaml, hint=f"publish an MP3 or M4A (e.g. ffmpeg -i {audio.name} "
+                                                f"{episode.id}.mp3) and name it in 'audio:'")
+    length = audio.stat().st_size
+    if length == 0:
+        raise AudioError("audio file is empty", path=audio, hint="export the episode again")
+    return Enclosure(audio, length, mime, _duration(audio))
+
+
+def _duration(audio: Path) -> int:
+    import mutagen
+
+    try:
+        parsed = mutagen.File(audio)
+    except (mutagen.MutagenError, OSError) as exc:
+        raise AudioError(f"cannot read the audio: {exc}", path=audio,
+                         hint="export the episode again as MP3") from exc
+    length = getattr(getattr(parsed, "info", None), "length", 0) or 0
+    if length <= 0:
+        raise AudioError("not a playable audio file (no duration found)", path=audio,
+                         hint="export the episode again as MP3")
+    return max(1, round(length))
+
+
+def transcripts(show: Show, episode: Episode) -> tuple[TranscriptLink, ...]:
+    """The transcript files present in the episode folder, VTT first."""
+    return tuple(TranscriptLink(public.episode_url(show, episode, name), mime, captions)
+                 for name, mime, captions in TRANSCRIPT_TYPES
+                 if (episode.folder / name).is_file())
+
+
+def chapters_url(show: Show, episode: Episode) -> str | None:
+    return (public.episode_url(show, episode, CHAPTERS_FILE)
+            if (episode.folder / CHAPTERS_FILE).is_file() else None)
+
+
+def persons(show: Show, guests: tuple[Guest, ...]) -> tuple[Person, ...]:
+    """Item people: item persons replace the channel's, so the hosts are restated."""
+    return (*(Person(h.name, "host", h.linkedin) for h in show.hosts),
+            *(Person(g.name, "guest", g.linkedin) for g in guests))
+
+
+def item_title(episode: Episode) -> str:
+    """The title as Apple wants it: no leading episode number ("E12: ", "Episode 12 - ")."""
+    if episode.number is None:
+        return episode.title.strip()
+    prefix = re.compile(rf"^\s*(?:(?:e|ep\.?|episode|#)\s*0*{episode.number}|0*{episode.number}"
+                        r")\s*[:.|\-–—]\s*", re.I)
+    return prefix.sub("", episode.title, count=1).strip() or episode.title.strip()
+
+
+def release_moment(date: dt.date) -> dt.datetime:
+    """An episode dated D is released at 00:00 UTC on D."""
+    return dt.datetime.combine(date, dt.time(0), tzinfo=dt.UTC)
+
+
+def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
+               guests: tuple[Guest, ...], season_tag: tuple[int, str | None] | None) -> Item:
+    """The <item> facts for one published episode (`episode.date` must be set)."""
+    assert episode.date is not None
+    page = public.episode_dir(show, episode) / "index.html"
+    link = public.episode_url(show, episode) if page.is_file() else None
+    series = episode.series
+    return Item(
+        guid=guid, title=item_title(episode), published=release_moment(episode.date),
+        enclosure_url=public.episode_url(show, episode, media.path.name),
+        enclosure_length=media.length, enclosure_type=media.mime, duration=media.duration,
+        description_html=notes_html(episode, link or show.website),
+        link=link, number=episode.number, season=episode.season,
+        episode_type=episode.episode_type,
+        explicit=show.explicit if episode.explicit is None else episode.explicit,
+        transcripts=transcripts(show, episode), chapters_url=chapters_url(show, episode),
+        persons=persons(show, guests), season_tag=season_tag,
+        episode_display=f"Part {series.part} of {series.of}" if series else None)
+
+
+# ---------------------------------------------------------------- notes
+
+
+def notes_html(episode: Episode, more_url: str) -> str:
+    """The episode's notes as HTML within Apple's 4000 bytes: notes.md without its front
+    matter, title heading and transcript block; else the hook, else the title."""
+    notes = episode.folder / NOTES_FILE
+    if notes.is_file():
+        body = _FRONT_MATTER.sub("", notes.read_text(encoding="utf-8", errors="replace"), count=1)
+        body = _HEADING1.sub("", _DETAILS.sub("", body), count=1)
+        rendered = _markdown().render(body).strip()
+        if rendered:
+            return _fit(rendered, more_url)
+    return _paragraphs(episode.hook or item_title(episode))
+
+
+def _markdown() -> MarkdownIt:
+    # html off: raw HTML a host types is shown as text, never injected into apps' players.
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def _paragraphs(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in paragraphs)
+
+
+def _fit(rendered: str, more_url: str) -> str:
+    """Drop whole trailing blocks until the notes fit, ending with a link to the full page."""
+    if len(rendered.encode("utf-8")) <= DESCRIPTION_MAX_BYTES:
+        return rendered
+    from lxml import html as lxml_html
+
+    more = f'<p><a href="{html.escape(more_url)}">Read the full show notes</a></p>'
+    blocks = [lxml_html.tostring(el, encoding="unicode", method="html")
+              for el in lxml_html.fragments_fromstring(rendered) if not isinstance(el, str)]
+    budget = DESCRIPTION_MAX_BYTES - len(more.encode("utf-8"))
+    kept: list[str] = []
+    for block in blocks:
+        size = len(block.encode("utf-8"))
+        if size > budget:
+            break
+        kept.append(block)
+        budget -= size
+    return "".join(kept) + more
