@@ -2,10 +2,12 @@
 # `make help` lists the targets.
 
 SHELL := /bin/bash
-VENV := .venv
+# The showrunner checkout; a show elsewhere can use this Makefile: make -f <checkout>/Makefile site
+HERE := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+VENV := $(HERE).venv
 PY := $(VENV)/bin/python
 SR := $(VENV)/bin/showrunner
-STAMPS := .stamps
+STAMPS := $(HERE).stamps
 APT_PACKAGES := ffmpeg espeak-ng sox chromium
 PYTEST_ARGS ?=
 EP ?=
@@ -26,18 +28,18 @@ $(STAMPS)/apt:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
 	@touch $@
 
-$(STAMPS)/venv: pyproject.toml $(STAMPS)/apt
+$(STAMPS)/venv: $(HERE)pyproject.toml $(STAMPS)/apt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU wheel on this machine, not a multi-GB CUDA build
 	$(PY) -m pip install -q torch==2.13.0
 	# resemblyzer and openai-whisper without their deps (webrtcvad compiles; triton is GPU-only);
 	# their runtime needs are in pyproject's dependencies and dev extras
 	$(PY) -m pip install -q --no-deps resemblyzer==0.1.4 openai-whisper==20250625
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '$(HERE)[dev]'
 	@touch $@
 
-$(STAMPS)/npm: tests/js/package.json tests/js/package-lock.json
-	cd tests/js && npm ci --no-audit --no-fund --silent
+$(STAMPS)/npm: $(HERE)tests/js/package.json $(HERE)tests/js/package-lock.json
+	cd $(HERE)tests/js && npm ci --no-audit --no-fund --silent
 	@touch $@
 
 $(STAMPS)/install: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
