@@ -358,3 +358,14 @@ def test_user_text_is_escaped_and_long_notes_fit(fresh: Path) -> None:
     assert len(html.encode()) <= 4000 and html.endswith("Read the full show notes</a></p>")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Paragraph 0:" in html and "Paragraph 29:" not in html
+
+
+def test_split_source_is_known_by_its_parts_source_field(fresh: Path) -> None:
+    source = fresh / "episodes" / "long" / "episode.yaml"
+    source.write_text(source.read_text().replace("parts: 2\n", ""))
+    included = publish_feed(load_show(fresh), now=FEB).included
+    assert "long" in included  # no parts named: the recording is an episode of its own
+    for part in (1, 2):
+        yaml = fresh / "episodes" / f"long-{part}" / "episode.yaml"
+        yaml.write_text(yaml.read_text() + "source: long\n")
+    assert publish_feed(load_show(fresh), now=FEB).included == tuple(PUBLISHED)

@@ -39,6 +39,7 @@ class Report:
     source: str
     findings: tuple[Finding, ...]
     items: int = 0
+    checked: bool = True  # False: not well-formed XML or not RSS, so no rule could run
 
     @property
     def errors(self) -> tuple[Finding, ...]:

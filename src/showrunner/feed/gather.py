@@ -6,6 +6,7 @@ Reads only; `publish` decides which episodes go in and writes everything.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from .spec import (
     CATEGORIES,
     CHAPTERS_FILE,
     DESCRIPTION_MAX_BYTES,
-    ENCLOSURE_TYPES,
+    MEDIA_ENCLOSURES,
     TRANSCRIPT_TYPES,
 )
 
@@ -120,7 +121,7 @@ def enclosure(episode: Episode) -> Enclosure:
         named = f"'{episode.audio}' is missing" if episode.audio else "no 'audio:' is set"
         raise FeedError(f"released episode has no audio to publish ({named})", path=episode_yaml,
                         hint="put the episode's MP3 in its folder and name it in 'audio:'")
-    mime = ENCLOSURE_TYPES.get(audio.suffix.lower())
+    mime = MEDIA_ENCLOSURES.get(audio.suffix.lower())
     if mime is None:
         raise FeedError(f"'{audio.name}' is not a format podcast apps accept",
                         path=episode_yaml, hint=f"publish an MP3 or M4A (e.g. ffmpeg -i {audio.name} "
@@ -133,9 +134,13 @@ def enclosure(episode: Episode) -> Enclosure:
 
 def _duration(audio: Path) -> int:
     import mutagen
+    from mutagen.mp3 import MP3
+    from mutagen.mp4 import MP4
 
+    # Opened by extension: mutagen.File() would score every format it knows for each file.
+    kind = MP3 if audio.suffix.lower() == ".mp3" else MP4
     try:
-        parsed = mutagen.File(audio)
+        parsed = kind(audio)
     except (mutagen.MutagenError, OSError) as exc:
         raise AudioError(f"cannot read the audio: {exc}", path=audio,
                          hint="export the episode again as MP3") from exc
@@ -214,6 +219,7 @@ def notes_html(episode: Episode, more_url: str) -> str:
     return _paragraphs(episode.hook or item_title(episode))
 
 
+@functools.cache
 def _markdown() -> MarkdownIt:
     # html off: raw HTML a host types is shown as text, never injected into apps' players.
     return MarkdownIt("commonmark", {"html": False})

@@ -40,18 +40,27 @@ class TranscriptLink:
     language: str | None = None
 
 
-def _tag(name: str) -> str:
-    return f"{{{PODCAST_NS}}}{name}"
+_GUID, _LOCKED, _PERSON, _TRANSCRIPT, _CHAPTERS, _SEASON, _EPISODE = (
+    f"{{{PODCAST_NS}}}{name}"
+    for name in ("guid", "locked", "person", "transcript", "chapters", "season", "episode"))
+
+# (tag, attributes, text): what an item's Podcasting 2.0 tags become, prepared by the setters
+# so that writing 500 items stays a tight loop of SubElement calls.
+_Node = tuple[str, dict[str, str], str | None]
 
 
-def _add_persons(parent: etree._Element, persons: list[Person]) -> None:
-    for person in persons:
-        node = xml_elem(_tag("person"), parent, role=person.role)
-        for attribute in ("href", "img"):
-            value = getattr(person, attribute)
-            if value:
-                node.attrib[attribute] = value
-        node.text = person.name
+def _person(person: Person) -> _Node:
+    attributes = {"role": person.role}
+    if person.href:
+        attributes["href"] = person.href
+    if person.img:
+        attributes["img"] = person.img
+    return (_PERSON, attributes, person.name)
+
+
+def _write(parent: etree._Element, nodes: list[_Node]) -> None:
+    for tag, attributes, text in nodes:
+        etree.SubElement(parent, tag, attributes).text = text
 
 
 class Podcast20Extension(BaseExtension):
@@ -66,16 +75,13 @@ class Podcast20Extension(BaseExtension):
         return {"podcast": PODCAST_NS}
 
     def extend_rss(self, feed: etree._Element) -> etree._Element:
-        channel = feed[0]
+        nodes: list[_Node] = []
         if self._guid:
-            xml_elem(_tag("guid"), channel).text = self._guid
+            nodes.append((_GUID, {}, self._guid))
         if self._locked is not None:
             locked, owner = self._locked
-            node = xml_elem(_tag("locked"), channel)
-            if owner:
-                node.attrib["owner"] = owner
-            node.text = "yes" if locked else "no"
-        _add_persons(channel, self._persons)
+            nodes.append((_LOCKED, {"owner": owner} if owner else {}, "yes" if locked else "no"))
+        _write(feed[0], nodes + [_person(person) for person in self._persons])
         return feed
 
     def guid(self, value: str) -> None:
@@ -95,50 +101,41 @@ class Podcast20EntryExtension(BaseEntryExtension):
     """Item tags: podcast:transcript, podcast:chapters, podcast:person, podcast:season/episode."""
 
     def __init__(self) -> None:
-        self._transcripts: list[TranscriptLink] = []
-        self._chapters: str | None = None
-        self._persons: list[Person] = []
-        self._season: tuple[int, str | None] | None = None
-        self._episode: tuple[int, str | None] | None = None
+        self._transcripts: list[_Node] = []
+        self._chapters: list[_Node] = []
+        self._persons: list[_Node] = []
+        self._season: list[_Node] = []
+        self._episode: list[_Node] = []
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
-        for link in self._transcripts:
-            node = xml_elem(_tag("transcript"), item, url=link.url, type=link.type)
-            if link.language:
-                node.attrib["language"] = link.language
-            if link.captions:
-                node.attrib["rel"] = TRANSCRIPT_REL
-        if self._chapters:
-            xml_elem(_tag("chapters"), item, url=self._chapters, type=CHAPTERS_TYPE)
-        _add_persons(item, self._persons)
-        for name, value, attribute in (("season", self._season, "name"),
-                                       ("episode", self._episode, "display")):
-            if value is not None:
-                node = xml_elem(_tag(name), item)
-                if value[1]:
-                    node.attrib[attribute] = value[1]
-                node.text = str(value[0])
+        _write(item, self._transcripts + self._chapters + self._persons + self._season
+               + self._episode)
         return item
 
     def transcript(self, link: TranscriptLink) -> None:
         """Add a transcript file (repeatable: one per format)."""
-        self._transcripts.append(link)
+        attributes = {"url": link.url, "type": link.type}
+        if link.language:
+            attributes["language"] = link.language
+        if link.captions:
+            attributes["rel"] = TRANSCRIPT_REL
+        self._transcripts.append((_TRANSCRIPT, attributes, None))
 
     def chapters(self, url: str) -> None:
         """The episode's Podcasting 2.0 chapters file (single)."""
-        self._chapters = url
+        self._chapters = [(_CHAPTERS, {"url": url, "type": CHAPTERS_TYPE}, None)]
 
     def person(self, person: Person) -> None:
         """Add a person; item persons replace the channel's, so restate the host."""
-        self._persons.append(person)
+        self._persons.append(_person(person))
 
     def season(self, number: int, name: str | None = None) -> None:
         """podcast:season: a number for sorting, and a name apps may show instead."""
-        self._season = (number, name)
+        self._season = [(_SEASON, {"name": name} if name else {}, str(number))]
 
     def episode(self, number: int, display: str | None = None) -> None:
         """podcast:episode: a number, and a short label apps may show instead (≤ 32 chars)."""
-        self._episode = (number, display)
+        self._episode = [(_EPISODE, {"display": display} if display else {}, str(number))]
 
 
 def _write_explicit(parent: etree._Element, explicit: bool | None) -> None:

@@ -94,8 +94,9 @@ def _aware(now: dt.datetime | None) -> dt.datetime:
 
 def _plan(show: Show, episodes: list[Episode], moment: dt.datetime) -> _Plan:
     chosen, held, drafts = [], [], []
+    sources = {episode.source for episode in episodes if episode.source}
     for episode in episodes:
-        if _split_into_parts(show, episode):
+        if episode.id in sources or _split_into_parts(show, episode):
             continue  # the parts are the published episodes
         if not episode.released:
             drafts.append(episode.id)

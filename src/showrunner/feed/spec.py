@@ -61,6 +61,8 @@ ENCLOSURE_TYPES: dict[str, str] = {
     ".mov": "video/quicktime",
     ".pdf": "application/pdf",
 }
+# What `showrunner feed` publishes: Apple's types that play (no PDF episodes).
+MEDIA_ENCLOSURES = {suffix: mime for suffix, mime in ENCLOSURE_TYPES.items() if suffix != ".pdf"}
 ARTWORK_SUFFIXES = (".jpg", ".png")
 ARTWORK_MIN_PX, ARTWORK_MAX_PX = 1400, 3000
 DESCRIPTION_MAX_BYTES = 4000

@@ -44,12 +44,15 @@ __all__ = ["Finding", "Report", "validate_feed_bytes", "validate_feed_file"]
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
+_UNCHECKED_HINT = ("escape '&' as &amp; and '<' as &lt; in text, or pass an RSS 2.0 podcast "
+                   "feed; apps reject a feed that does not parse")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=True, remove_blank_text=False)
 
 
 def validate_feed_file(path: Path) -> Report:
-    """Read and check a feed file; a missing or unreadable file is a one-line FeedError."""
+    """Read and check a feed file. A file that cannot be checked at all (missing, unreadable,
+    not well-formed XML, not RSS 2.0) is a one-line FeedError naming where and how to fix it."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -59,7 +62,10 @@ def validate_feed_file(path: Path) -> Report:
     except OSError as exc:
         raise FeedError(f"cannot read the feed: {exc.strerror}", path=path,
                         hint="check the file's permissions") from exc
-    return validate_feed_bytes(data, source=str(path))
+    report = validate_feed_bytes(data, source=str(path))
+    if not report.checked:
+        raise FeedError(report.errors[-1].message, path=path, hint=_UNCHECKED_HINT)
+    return report
 
 
 def validate_feed_bytes(data: bytes, source: str = "feed") -> Report:
@@ -69,13 +75,14 @@ def validate_feed_bytes(data: bytes, source: str = "feed") -> Report:
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
+        reason = re.sub(r", line \d+, column \d+$", "", str(exc.msg))
         check.error(f"not well-formed XML (line {exc.lineno}, column {exc.offset}): "
-                    f"{exc.msg}; podcastparser and partytime reject the whole feed")
-        return _report(source, check, 0)
+                    f"{reason}; podcastparser and partytime reject the whole feed")
+        return _report(source, check, 0, checked=False)
     channel = root.find("channel")
     if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
         check.error("not an RSS 2.0 feed (<rss version=\"2.0\"><channel> expected)")
-        return _report(source, check, 0)
+        return _report(source, check, 0, checked=False)
     _check_namespaces(root, check)
     _check_channel(channel, check)
     items = channel.findall("item")
@@ -85,9 +92,9 @@ def validate_feed_bytes(data: bytes, source: str = "feed") -> Report:
     return _report(source, check, len(items))
 
 
-def _report(source: str, check: Checker, items: int) -> Report:
+def _report(source: str, check: Checker, items: int, *, checked: bool = True) -> Report:
     ordered = sorted(check.findings, key=lambda f: f.level != ERROR)
-    return Report(source, tuple(ordered), items)
+    return Report(source, tuple(ordered), items, checked)
 
 
 # ---------------------------------------------------------------- document
