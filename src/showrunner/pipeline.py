@@ -16,11 +16,12 @@ import fcntl
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import atomic
-from .config import EPISODE_FILE, SHOW_FILE, guest_path, load_episode, load_guests
+from .config import EPISODE_FILE, load_episode, load_guests
 from .model import Episode, Show
 from .public import published_audio
 from .templating import default_templates_dir
@@ -116,6 +117,13 @@ def _parts_of(show: Show, episode: Episode) -> list[Episode]:
 # ---------------------------------------------------------------- inputs of each stage
 
 
+def _settings(show: Show, episode: Episode) -> list[Any]:
+    # The loaded settings, not the YAML bytes: comments, key order and the ids the feed stores
+    # on first publication (guid, podcast:guid) do not make a stage redo its work.
+    return [replace(show, podcast_guid=None), replace(episode, guid=None),
+            load_guests(show, episode)]
+
+
 def _transcribe_inputs(show: Show, episode: Episode) -> list[Any]:
     voices = [h.voice_sample for h in show.hosts] + \
         [g.voice_sample for g in load_guests(show, episode)]
@@ -124,25 +132,22 @@ def _transcribe_inputs(show: Show, episode: Episode) -> list[Any]:
 
 
 def _split_inputs(show: Show, episode: Episode) -> list[Any]:
-    return [episode.folder / TRANSCRIPT_JSON, episode.folder / EPISODE_FILE, episode.audio_path,
-            show.audio, show.audio.intro, show.audio.outro, show.audio.welcome_back,
-            show.artwork, show.title]
+    return [episode.folder / TRANSCRIPT_JSON, episode.audio_path, _settings(show, episode),
+            show.audio.intro, show.audio.outro, show.audio.welcome_back, show.artwork]
 
 
 def _master_inputs(show: Show, episode: Episode) -> list[Any]:
-    return [episode.audio_path, episode.folder / EPISODE_FILE, episode.folder / TRANSCRIPT_JSON,
-            show.audio, show.audio.intro, show.audio.outro, show.artwork, show.title]
+    return [episode.audio_path, episode.folder / TRANSCRIPT_JSON, _settings(show, episode),
+            show.audio.intro, show.audio.outro, show.artwork]
 
 
 def _notes_inputs(show: Show, episode: Episode) -> list[Any]:
-    return [episode.folder / TRANSCRIPT_JSON, episode.folder / EPISODE_FILE, show.root / SHOW_FILE,
-            [guest_path(show, slug) for slug in episode.guests], _templates(show, ".md")]
+    return [episode.folder / TRANSCRIPT_JSON, _settings(show, episode), _templates(show, ".md")]
 
 
 def _render_inputs(show: Show, episode: Episode) -> list[Any]:
     folder = episode.folder
-    return [folder / "notes.md", folder / "chapters.json", folder / EPISODE_FILE,
-            show.root / SHOW_FILE, [guest_path(show, slug) for slug in episode.guests],
+    return [folder / "notes.md", folder / "chapters.json", _settings(show, episode),
             _templates(show, ".html"), published_audio(episode),
             sorted(folder.glob("transcript.*"))]
 
