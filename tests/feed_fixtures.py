@@ -68,8 +68,9 @@ def episode_yaml(title: str, number: int | None, date: str | None, *, audio: str
 
 
 def build_show(root: Path, speech: Conversation) -> Path:
-    """Episodes: E1 (numbered title, every linked file, notes), E2 (plain), a source episode
-    split into two parts (the parts are published, the source is not), E5 dated later, a draft."""
+    """Episodes: E1 (numbered title, every linked file, notes), E2 (explicit, no guest), a
+    source episode split into two parts of season 2 (the parts are published, the source is
+    not), E5 dated later, a draft."""
     assert speech.mp3 is not None
     show = make_show(root, show_yaml=FEED_SHOW_YAML)
     e1 = add_episode(show, "E1", episode_yaml("E1: First Bake", 1, "2026-01-05"),
@@ -81,7 +82,8 @@ def build_show(root: Path, speech: Conversation) -> Path:
     add_episode(show, "long", episode_yaml("Rising Early", 3, "2026-01-19", audio="raw.mp3",
                                            extra="parts: 2\n"), speech.mp3, "raw.mp3")
     for part in (1, 2):
-        series = f"series: {{name: Rising Early with Mary Chen, part: {part}, of: 2}}\n"
+        series = (f"series: {{name: Rising Early with Mary Chen, part: {part}, of: 2}}\n"
+                  "season: 2\n")
         add_episode(show, f"long-{part}",
                     episode_yaml(f"Rising Early – Part {part} of 2", 2 + part,
                                  f"2026-01-{18 + part}", extra=series),

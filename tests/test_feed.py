@@ -92,7 +92,9 @@ def test_podcastparser_reads_every_item_field(published: Path, speech: Conversat
         assert abs(episode["total_time"] - seconds) <= 1
         public_copy = published / "public" / "episodes" / episode_id / "episode.mp3"
         assert public_copy.read_bytes() == speech.mp3.read_bytes()
+    assert episodes[_guid(published, "long-1")]["season"] == 2
     first = episodes[_guid(published, "E1")]
+    assert "season" not in first
     assert first["title"] == "First Bake"  # the episode number is not in the title
     assert first["published"] == dt.datetime(2026, 1, 5, tzinfo=dt.UTC).timestamp()
     assert first["explicit"] is False and episodes[_guid(published, "E2")]["explicit"] is True
@@ -128,7 +130,8 @@ def test_feedparser_reads_items_and_keeps_only_the_last_podcast_tag(published: P
                                         "type": "text/html"}
     assert first.podcast_person == {"role": "guest", "href": "https://www.linkedin.com/in/mary"}
     part = entries[_guid(published, "long-2")]
-    assert part.podcast_season == {"name": "Rising Early with Mary Chen"}
+    assert part.podcast_season == {"name": "Rising Early with Mary Chen"}  # number lost
+    assert part.itunes_season == "2" and part.itunes_episode == "4"
 
 
 def test_partytime_reads_the_podcasting20_tags(published: Path, speech: Conversation) -> None:
@@ -140,6 +143,8 @@ def test_partytime_reads_the_podcasting20_tags(published: Path, speech: Conversa
     assert feed["itunesCategory"] == ["Business > Entrepreneurship"]  # Apple's list, checked
     assert feed["podcastPeople"] == [{"name": "Jason Reed", "role": "Host", "group": "Cast",
                                       "href": "https://www.linkedin.com/in/jason"}]
+    # in episode order, as written (feedgen would prepend, reversing them)
+    assert [item["itunesEpisode"] for item in feed["items"]] == [1, 2, 3, 4]
     items = {item["guid"]: item for item in feed["items"]}
     assert len(items) == len(PUBLISHED)  # none dropped for a missing guid or enclosure
     first = items[_guid(published, "E1")]
@@ -161,7 +166,8 @@ def test_partytime_reads_the_podcasting20_tags(published: Path, speech: Conversa
     assert solo["explicit"] is True
     assert [p["name"] for p in solo["podcastPeople"]] == ["Jason Reed"]  # host restated
     part = items[_guid(published, "long-2")]
-    assert part["podcastSeason"] == {"number": 1, "name": "Rising Early with Mary Chen"}
+    assert part["itunesSeason"] == 2
+    assert part["podcastSeason"] == {"number": 2, "name": "Rising Early with Mary Chen"}
     assert part["podcastEpisode"] == {"number": 4, "display": "Part 2 of 2"}
     assert set(feed["pc20support"]["1"]) >= {"locked", "transcript", "chapters"}
 

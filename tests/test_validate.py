@@ -113,7 +113,7 @@ BROKEN: dict[str, tuple[Edit, str, str]] = {
                          "'0' is not a whole number above 0"),
     "episode display over 32": (once('display="Part 1 of 2"', 'display="' + "P" * 33 + '"'),
                                 "error", "over 32 characters"),
-    "season not a number": (once_re(r'(<podcast:season name="[^"]+">)1<', r"\1one<"), "error",
+    "season not a number": (once_re(r'(<podcast:season name="[^"]+">)2<', r"\1one<"), "error",
                             "'one' is not a number"),
     "description over 4000 bytes": (once("<p>A show made by the test suite.</p>",
                                          "<p>" + "é" * 2100 + "</p>"),
