@@ -44,8 +44,8 @@ _GUID, _LOCKED, _PERSON, _TRANSCRIPT, _CHAPTERS, _SEASON, _EPISODE = (
     f"{{{PODCAST_NS}}}{name}"
     for name in ("guid", "locked", "person", "transcript", "chapters", "season", "episode"))
 
-# (tag, attributes, text): what an item's Podcasting 2.0 tags become, prepared by the setters
-# so that writing 500 items stays a tight loop of SubElement calls.
+# (tag, attributes, text): a Podcasting 2.0 tag as the setters record it; extend_rss writes
+# them in the order transcripts, chapters, persons, season, episode.
 _Node = tuple[str, dict[str, str], str | None]
 
 
