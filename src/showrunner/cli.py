@@ -203,6 +203,8 @@ def notes(episode_id: str, force: bool, quiet: bool, show_dir: Path) -> None:
     from .notes import write_notes
 
     result = write_notes(show, this_episode, force=force, quiet=quiet)
+    for line in result.notices:  # e.g. the language model failed: the offline wording stands
+        click.echo(line, err=True)
     click.echo(result.summary)
 
 
