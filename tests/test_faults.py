@@ -212,6 +212,9 @@ def test_read_only_output_folder(args: list[str], built: Path, tmp_path: Path) -
     show = tmp_path / "show"
     shutil.copytree(built, show)
     target = "public" if args[0] in ("render", "feed") else "episodes/E1"
+    # Something to write: the host changed the notes since the last build.
+    notes = show / "episodes/E1/notes.md"
+    notes.write_text(notes.read_text() + "\nA line the host added.\n")
     before = tree_hashes(show)
     done = _in_namespace(show, f"mount --bind -o ro {target} {target} && "
                                f"mount -o remount,bind,ro {target} && {CLI} {' '.join(args)}")

@@ -63,7 +63,7 @@ def test_whole_chain_from_wav_to_feed(series_show: Path) -> None:
     assert index is not None
     items = sorted(index["items"], key=lambda i: i["itunesEpisode"])
     assert [i["itunesEpisode"] for i in items] == [1, 2, 3]
-    assert all(i["transcripts"] and i["chapters"] for i in items)
+    assert all(i["podcastTranscripts"] and i["podcastChapters"] for i in items)
     assert {p["name"] for p in items[0]["podcastPeople"]} == {HOST, GUEST}
 
 
