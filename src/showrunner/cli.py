@@ -130,9 +130,11 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
 @click.option("--engine", help="faster-whisper (default) or openai-whisper.")
 @click.option("--model", help="Model name (tiny.en, small.en, …) or a local model folder.")
 @click.option("--language", help="Spoken language code, e.g. en.")
-@click.option("--beam-size", type=int, help="Beam size (1 = greedy).")
-@click.option("--compute-type", help="CTranslate2 compute type: float32, int8, …")
-@click.option("--threads", type=int, help="CPU threads (0 = engine default).")
+@click.option("--beam-size", type=click.IntRange(1, 20), help="Beam size (1 = greedy).")
+@click.option("--compute-type", type=click.Choice(
+    ["default", "auto", "int8", "int8_float32", "int8_float16", "float16", "float32"]),
+    help="CTranslate2 compute type (faster-whisper).")
+@click.option("--threads", type=click.IntRange(0, 256), help="CPU threads (0 = engine default).")
 @click.option("--vad/--no-vad", default=None, help="Skip silence with voice activity detection.")
 @click.option("--batched/--no-batched", default=None, help="faster-whisper batched inference.")
 @click.option("--force", is_flag=True, help="Transcribe again even if nothing changed.")

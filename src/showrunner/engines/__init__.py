@@ -1,0 +1,144 @@
+"""Speech-recognition engines: one small typed interface, found through entry points.
+
+Built-in engines register themselves in pyproject.toml under
+`[project.entry-points."showrunner.transcribers"]`, exactly as a third-party engine would.
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib.metadata
+import importlib.util
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import EngineError
+from ..model import Segment
+
+__all__ = ["ENGINE_GROUP", "EngineInfo", "TranscribeOptions", "TranscriptionEngine",
+           "engine_names", "get_engine", "is_offline", "model_folder"]
+
+ENGINE_GROUP = "showrunner.transcribers"
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """What one recognition run is asked to do (the model-loading choices live on the engine)."""
+
+    language: str | None = "en"
+    beam_size: int = 5
+    batched: bool = False
+    batch_size: int = 8
+    vad: bool = True
+    word_timestamps: bool = True
+    # Off: measured here, conditioning on the previous window's text lets one bad window
+    # derail the next ones, and with a glossary prompt it dropped 95 script words in a row.
+    condition_on_previous_text: bool = False
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What the engine actually did: recorded in transcript.json next to the settings."""
+
+    engine: str
+    model: str
+    language: str
+    duration: float
+    speech_duration: float
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class TranscriptionEngine(abc.ABC):
+    """A speech recognizer. Subclasses load their model in `__init__` and implement `transcribe`.
+
+    `model` is a model name (looked up in the engine's usual cache) or a model folder;
+    `compute_type` and `threads` are fixed when the model is loaded.
+    """
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0) -> None:
+        self.model = model
+        self.compute_type = compute_type
+        self.threads = threads
+
+    @abc.abstractmethod
+    def transcribe(self, audio: np.ndarray,
+                   options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
+        """Recognize float32 mono 16 kHz `audio`; segments come lazily, in time order,
+        with absolute times and no speaker."""
+
+
+def engine_names() -> list[str]:
+    """Every registered engine, sorted."""
+    return sorted({entry.name for entry in importlib.metadata.entry_points(group=ENGINE_GROUP)})
+
+
+def get_engine(name: str, configured_in: Path | None = None) -> type[TranscriptionEngine]:
+    """The engine class registered as `name`; a one-line EngineError (naming `configured_in`,
+    the file that chose it) when it is unknown or broken."""
+    found = {entry.name: entry for entry in importlib.metadata.entry_points(group=ENGINE_GROUP)}
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none (reinstall showrunner: pip install -e .)"
+        raise EngineError(f"unknown transcription engine '{name}'", path=configured_in,
+                          hint=f"set transcription.engine (or --engine) to one of: {known}")
+    try:
+        engine = found[name].load()
+    except ImportError as exc:
+        raise EngineError(f"transcription engine '{name}' cannot be imported ({exc})",
+                          path=configured_in, hint=f"install it: pip install 'showrunner[{name}]'") from exc
+    if not (isinstance(engine, type) and issubclass(engine, TranscriptionEngine)):
+        raise EngineError(f"entry point '{name}' in {ENGINE_GROUP} is not a TranscriptionEngine",
+                          hint="fix the engine's package registration")
+    return engine
+
+
+def is_offline() -> bool:
+    """True when the producer asked for no downloads (HF_HUB_OFFLINE, as Hugging Face tools do)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def model_folder(model: str) -> Path | None:
+    """The folder (or file) a model reference names, or None for a plain name like `tiny.en`.
+
+    `package:<module>/<subdir>` is a folder inside an installed Python package; anything with a
+    path separator, or an existing folder, is a local path.
+    """
+    if model.startswith("package:"):
+        return _package_folder(model)
+    path = Path(model).expanduser()
+    if path.is_absolute() or "/" in model or os.sep in model or model.startswith(".") \
+            or path.is_dir():
+        if not path.exists():
+            raise EngineError("model folder not found", path=path,
+                              hint="set transcription.model to an existing model folder or a "
+                                   "model name such as tiny.en")
+        return path
+    return None
+
+
+def _package_folder(model: str) -> Path:
+    module, _, subdir = model.removeprefix("package:").partition("/")
+    try:
+        spec = importlib.util.find_spec(module) if module.isidentifier() else None
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineError(f"model '{model}': the Python package '{module}' is not installed",
+                          hint=f"install it: pip install {module.replace('_', '-')}")
+    folder = Path(next(iter(spec.submodule_search_locations))) / subdir
+    if not folder.is_dir():
+        raise EngineError(f"model '{model}': no folder '{subdir}' in package '{module}'",
+                          path=folder, hint="check the name after 'package:<module>/'")
+    return folder

@@ -1,0 +1,108 @@
+"""The default engine: faster-whisper (Whisper on CTranslate2), sequential or batched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..errors import EngineError
+from ..model import Segment, Word
+from . import (
+    SAMPLE_RATE,
+    EngineInfo,
+    TranscribeOptions,
+    TranscriptionEngine,
+    is_offline,
+    model_folder,
+)
+
+CLIP_SECONDS = 30
+
+
+class FasterWhisperEngine(TranscriptionEngine):
+    """faster-whisper on the CPU; the model is loaded once and reused for every call."""
+
+    name = "faster-whisper"
+
+    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0) -> None:
+        super().__init__(model, compute_type=compute_type, threads=threads)
+        from faster_whisper import WhisperModel
+
+        location = _locate(model)
+        try:
+            self.whisper = WhisperModel(location, device="cpu", compute_type=compute_type,
+                                        cpu_threads=threads)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise EngineError(f"faster-whisper cannot load model '{model}' "
+                              f"({' '.join(str(exc).split())[:160]})", path=location,
+                              hint="point transcription.model at a CTranslate2 Whisper model "
+                                   "folder (config.json, model.bin) or a name like tiny.en") from exc
+
+    def transcribe(self, audio: np.ndarray,
+                   options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
+        """Recognize `audio`; with `options.batched`, through BatchedInferencePipeline."""
+        common: dict[str, Any] = {
+            "language": options.language, "beam_size": options.beam_size,
+            "word_timestamps": options.word_timestamps,
+            "condition_on_previous_text": options.condition_on_previous_text,
+            "initial_prompt": options.initial_prompt, "hotwords": options.hotwords,
+        }
+        if options.batched:
+            from faster_whisper import BatchedInferencePipeline
+
+            # Without VAD the pipeline needs its clips given: plain 30-second windows.
+            clips = None if options.vad else _fixed_clips(len(audio))
+            segments, info = BatchedInferencePipeline(self.whisper).transcribe(
+                audio, batch_size=options.batch_size, vad_filter=options.vad,
+                clip_timestamps=clips, **common)
+        else:
+            segments, info = self.whisper.transcribe(audio, vad_filter=options.vad, **common)
+        used = {**options.as_dict(), "compute_type": self.compute_type, "threads": self.threads}
+        return _converted(segments), EngineInfo(
+            engine=self.name, model=self.model, language=info.language,
+            duration=float(info.duration),
+            speech_duration=float(info.duration_after_vad or info.duration), options=used)
+
+
+def _locate(model: str) -> str:
+    folder = model_folder(model)
+    if folder is not None:
+        return str(folder)
+    from faster_whisper import available_models, download_model
+
+    if model not in available_models() and "/" not in model:
+        raise EngineError(f"unknown faster-whisper model '{model}'",
+                          hint=f"use one of {', '.join(available_models())} or a model folder")
+    fetch = (f"python -c \"from faster_whisper import download_model; "
+             f"download_model('{model}')\"")
+    try:
+        return str(download_model(model, local_files_only=True))
+    except Exception:  # noqa: BLE001 — huggingface_hub raises several kinds for "not cached"
+        if is_offline():
+            raise EngineError(f"model '{model}' is not in the Hugging Face cache and downloads "
+                              "are off (HF_HUB_OFFLINE)",
+                              hint=f"download it once while online: {fetch}; or set "
+                                   "transcription.model to a local model folder") from None
+    try:
+        return str(download_model(model))
+    except Exception as exc:  # noqa: BLE001 — network, disk and hub errors all end the same way
+        raise EngineError(f"model '{model}' could not be downloaded ({type(exc).__name__})",
+                          hint=f"check the network and run: {fetch}; or set "
+                               "transcription.model to a local model folder") from exc
+
+
+def _fixed_clips(samples: int) -> list[dict[str, float]]:
+    seconds = samples / SAMPLE_RATE
+    starts = np.arange(0.0, max(seconds, 1e-3), CLIP_SECONDS)
+    return [{"start": float(s), "end": float(min(s + CLIP_SECONDS, seconds))} for s in starts]
+
+
+def _converted(segments: Iterable[Any]) -> Iterator[Segment]:
+    for segment in segments:
+        words = tuple(Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+                      for w in segment.words or () if w.word.strip())
+        text = " ".join(segment.text.split())
+        if text:
+            yield Segment(float(segment.start), float(segment.end), text, None, words)

@@ -1,0 +1,308 @@
+"""The transcribe stage: an episode's recording -> transcript.json, .srt, .vtt, .pc20.json,
+.txt and .html in the episode folder.
+
+Order, all before anything is written: check and fingerprint the audio; skip when
+transcript.json already records this audio and these settings; decode; recognize; apply the
+corrections table; label speakers (`speakers.label_speakers`, once that stage exists); then
+write every file atomically, transcript.json last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from . import atomic, audio, coverage, transcripts
+from .config import EPISODE_FILE
+from .corrections import apply_corrections
+from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
+from .errors import AudioError, ConfigError, ShowrunnerError
+from .model import Episode, Segment, Show, Transcript, TranscriptionSettings
+
+__all__ = ["TranscribeResult", "recognition_options", "recognize", "resolve_settings",
+           "settings_key", "transcribe_episode"]
+
+STAGE_VERSION = 1
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "float16", "float32")
+# Settings that change what is recognized; `threads` only changes how fast.
+_OUTPUT_SETTINGS = ("engine", "model", "language", "beam_size", "compute_type", "batched",
+                    "batch_size", "vad", "word_timestamps")
+
+
+@dataclass(frozen=True)
+class TranscribeResult:
+    """What `transcribe_episode` did: the transcript, whether it was already up to date, a line."""
+
+    transcript: Transcript
+    skipped: bool
+    summary: str
+    written: tuple[Path, ...] = ()
+
+
+def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any] | None = None,
+                       force: bool = False, quiet: bool = False,
+                       engine: TranscriptionEngine | None = None) -> TranscribeResult:
+    """Transcribe the episode's recording unless transcript.json is already up to date.
+
+    `overrides` are flag values (None = not given) that replace show.yaml's transcription
+    settings; `engine` is an already loaded engine to use (it must match the settings).
+    """
+    settings = resolve_settings(show, overrides or {})
+    path = _audio_path(episode)
+    audio.check(path)
+    fingerprint = audio.sha256(path)
+    key = settings_key(show, episode, settings)
+    if not force:
+        previous = _up_to_date(episode.folder, fingerprint, key)
+        if previous is not None:
+            written = _write_missing(previous, episode.folder)
+            note = f" (rewrote {len(written)} missing file(s))" if written else ""
+            return TranscribeResult(previous, True, f"{episode.id}: transcript is up to date"
+                                    f"{note}; --force transcribes again", tuple(written))
+    started = time.monotonic()
+    engine_class = type(engine) if engine else get_engine(settings.engine, show.root / "show.yaml")
+    samples = audio.decode(path)
+    if not coverage.speech_stretches(samples):
+        raise AudioError("is silent: there is no speech to transcribe", path=path,
+                         hint="check that 'audio:' in episode.yaml names the right recording")
+    engine = engine or engine_class(_model_reference(settings.model, show.root),
+                                    compute_type=settings.compute_type, threads=settings.threads)
+    _check_engine(engine, settings, show.root)
+    transcript = recognize(engine, samples, recognition_options(show, settings), quiet=quiet)
+    if not transcript.segments:
+        raise AudioError(f"no speech was recognized in {_clock(transcript.duration)} of audio",
+                         path=path, hint="check that this is the right recording; if it is, "
+                                         "try --no-vad or a larger model")
+    transcript = replace(transcript, audio_sha256=fingerprint,
+                         settings=_settings_record(show, episode, settings, key, transcript))
+    transcript = apply_corrections(transcript, show.corrections)
+    transcript = _label_speakers(transcript, samples, show, episode)
+    written = transcripts.write_all(transcript, episode.folder)
+    return TranscribeResult(transcript, False, _summary(episode, transcript, started),
+                            tuple(written))
+
+
+def resolve_settings(show: Show, overrides: dict[str, Any]) -> TranscriptionSettings:
+    """show.yaml's transcription settings with the given flag values applied, checked."""
+    known = {f.name for f in fields(TranscriptionSettings)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"unknown transcription setting(s): {', '.join(sorted(unknown))}")
+    settings = replace(show.transcription,
+                       **{k: v for k, v in overrides.items() if v is not None})
+    where = show.root / "show.yaml"
+    if settings.compute_type not in COMPUTE_TYPES:
+        raise ConfigError(f"compute type '{settings.compute_type}' is not one of "
+                          f"{', '.join(COMPUTE_TYPES)}", path=where,
+                          hint="set transcription.compute_type (or --compute-type) to int8 "
+                               "or float32")
+    for name, low, high in (("beam_size", 1, 20), ("batch_size", 1, 64), ("threads", 0, 256)):
+        value = getattr(settings, name)
+        if not low <= value <= high:
+            raise ConfigError(f"transcription.{name} is {value}, outside {low}..{high}",
+                              path=where, hint=f"use a value from {low} to {high}")
+    return settings
+
+
+def recognition_options(show: Show, settings: TranscriptionSettings) -> TranscribeOptions:
+    """Engine options from the settings, with the glossary passed as recognizer hints."""
+    # The glossary goes in as the initial prompt only: as faster-whisper `hotwords` (which
+    # prompt every window) it doubled tiny.en's word error rate in our measurements.
+    hint = ", ".join(show.glossary) + "." if show.glossary else None
+    return TranscribeOptions(language=settings.language, beam_size=settings.beam_size,
+                             batched=settings.batched, batch_size=settings.batch_size,
+                             vad=settings.vad, word_timestamps=settings.word_timestamps,
+                             initial_prompt=hint)
+
+
+def recognize(engine: TranscriptionEngine, samples: np.ndarray, options: TranscribeOptions, *,
+              quiet: bool = True) -> Transcript:
+    """Run `engine` over float32 mono 16 kHz `samples` into a Transcript (no speakers yet),
+    with a progress bar over audio time on a terminal unless `quiet`."""
+    duration = len(samples) / audio.SAMPLE_RATE
+    segments, info = engine.transcribe(samples, options)
+    with _Progress(duration, None if quiet else sys.stderr) as advance:
+        collected = list(advance(segments))
+    collected, repaired = coverage.repair(engine, samples, collected, options)
+    clamped = (_clamped(segment, duration) for segment in collected)
+    return Transcript(segments=tuple(s for s in clamped if s is not None), duration=duration,
+                      language=info.language or "en", engine=info.engine, model=str(info.model),
+                      settings={"engine_used": _engine_record(info),
+                                "repaired": [list(gap) for gap in repaired]})
+
+
+def settings_key(show: Show, episode: Episode, settings: TranscriptionSettings) -> str:
+    """sha256 over everything that shapes the transcript besides the audio itself."""
+    recipe = {
+        "stage": STAGE_VERSION,
+        **{name: getattr(settings, name) for name in _OUTPUT_SETTINGS},
+        "diarizer": _diarizer(settings),
+        "glossary": list(show.glossary),
+        "corrections": [list(pair) for pair in show.corrections],
+        "speakers": _speaker_recipe(show, episode),
+    }
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _audio_path(episode: Episode) -> Path:
+    if episode.audio_path is None:
+        raise ConfigError("episode.yaml names no recording", path=episode.folder / EPISODE_FILE,
+                          hint="add 'audio: raw.wav' (the recording's file name in the "
+                               "episode folder)")
+    return episode.audio_path
+
+
+def _up_to_date(folder: Path, fingerprint: str, key: str) -> Transcript | None:
+    path = folder / transcripts.TRANSCRIPT_JSON
+    if not path.is_file():
+        return None
+    try:
+        previous = transcripts.load(path)
+    except ShowrunnerError:
+        return None  # a damaged transcript.json is simply redone
+    same = previous.audio_sha256 == fingerprint and previous.settings.get("cache_key") == key
+    return previous if same else None
+
+
+def _write_missing(transcript: Transcript, folder: Path) -> list[Path]:
+    written = []
+    for name, render in transcripts.FORMATS.items():
+        if not (folder / name).is_file():
+            atomic.write_text(folder / name, render(transcript))
+            written.append(folder / name)
+    return written
+
+
+def _model_reference(model: str, root: Path) -> str:
+    # A relative model folder in show.yaml means relative to the show folder.
+    if model.startswith("package:") or Path(model).expanduser().is_absolute():
+        return model
+    if "/" in model or model.startswith(".") or (root / model).is_dir():
+        return str(root / model)
+    return model
+
+
+def _check_engine(engine: TranscriptionEngine, settings: TranscriptionSettings,
+                  root: Path) -> None:
+    wanted = _model_reference(settings.model, root)
+    if engine.name != settings.engine or engine.model not in (settings.model, wanted):
+        raise ValueError(f"the engine given is {engine.name} with {engine.model}, but the "
+                         f"settings ask for {settings.engine} with {settings.model}")
+
+
+def _clamped(segment: Segment, duration: float) -> Segment | None:
+    # Recognizers can stamp the last word a little past the end of the audio.
+    if segment.start >= duration:
+        return None
+    words = tuple(replace(w, start=min(w.start, duration), end=min(w.end, duration))
+                  for w in segment.words)
+    return replace(segment, start=max(segment.start, 0.0), end=min(segment.end, duration),
+                   words=words)
+
+
+def _engine_record(info: EngineInfo) -> dict[str, Any]:
+    return {"name": info.engine, "model": info.model, "speech_duration": round(
+        info.speech_duration, 3), "options": info.options}
+
+
+def _settings_record(show: Show, episode: Episode, settings: TranscriptionSettings, key: str,
+                     transcript: Transcript) -> dict[str, Any]:
+    return {**settings.as_dict(), "diarizer": _diarizer(settings),
+            "glossary": list(show.glossary),
+            "corrections": [list(pair) for pair in show.corrections],
+            "speakers": _speaker_recipe(show, episode),
+            **transcript.settings, "cache_key": key}
+
+
+def _speakers_stage() -> bool:
+    return importlib.util.find_spec(f"{__package__}.speakers") is not None
+
+
+def _diarizer(settings: TranscriptionSettings) -> str:
+    return settings.diarizer if _speakers_stage() else "none"
+
+
+def _speaker_recipe(show: Show, episode: Episode) -> list[Any]:
+    # Names come from show.yaml and episode.yaml; an enrolled voice sample changes the mapping.
+    samples = [h.voice_sample for h in show.hosts if h.voice_sample]
+    return [[h.name for h in show.hosts], list(episode.guests),
+            [audio.sha256(p) if p.is_file() else str(p) for p in samples]]
+
+
+def _label_speakers(transcript: Transcript, samples: np.ndarray, show: Show,
+                    episode: Episode) -> Transcript:
+    try:
+        speakers = importlib.import_module(f"{__package__}.speakers")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.speakers":
+            raise
+        return transcript  # the speakers stage is not there yet: speakers stay None
+    from .config import load_guests
+
+    labelled: Transcript = speakers.label_speakers(transcript, samples, show, episode,
+                                                   load_guests(show, episode))
+    return labelled
+
+
+def _summary(episode: Episode, transcript: Transcript, started: float) -> str:
+    names = sorted({s.speaker for s in transcript.segments if s.speaker})
+    who = f", {len(names)} speaker(s)" if names else ""
+    words = sum(len(s.text.split()) for s in transcript.segments)
+    minutes, seconds = divmod(int(round(transcript.duration)), 60)
+    return (f"{episode.id}: transcribed {minutes}:{seconds:02d} of audio into {words} words"
+            f"{who} in {time.monotonic() - started:.0f} s with {transcript.engine} "
+            f"({transcript.model}) -> {episode.folder}/transcript.*")
+
+
+class _Progress:
+    """A one-line progress bar over audio time on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: float, stream: IO[str] | None) -> None:
+        self.total = max(total, 1e-6)
+        self.stream = stream if stream is not None and stream.isatty() else None
+        self.started = time.monotonic()
+
+    def __enter__(self) -> Any:
+        return self.advance
+
+    def __exit__(self, *_: object) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def advance(self, segments: Iterable[Segment]) -> Iterator[Segment]:
+        self._draw(0.0)
+        for segment in segments:
+            self._draw(segment.end)
+            yield segment
+        self._draw(self.total)
+
+    def _draw(self, done: float) -> None:
+        if self.stream is None:
+            return
+        share = min(max(done / self.total, 0.0), 1.0)
+        bar = "#" * int(share * 30)
+        elapsed = time.monotonic() - self.started
+        self.stream.write(f"\rtranscribing [{bar:<30}] {share:4.0%} of {_clock(self.total)} "
+                          f"audio, {elapsed:.0f} s")
+        self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+

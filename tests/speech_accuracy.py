@@ -1,0 +1,57 @@
+"""How well a transcript matches the script that was spoken: WER and missing stretches.
+
+Shared by the transcribe tests and `benchmarks/transcribe.py`. Both texts go through
+openai-whisper's English normalizer (numbers, spellings, punctuation, case) and then jiwer,
+the usual way Whisper transcripts are scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import jiwer
+
+
+@cache
+def _normalizer():  # type: ignore[no-untyped-def]
+    from whisper.normalizers import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
+
+
+def normalize(text: str) -> str:
+    """Lowercase words without punctuation, numbers as digits, spellings unified."""
+    return " ".join(_normalizer()(text).split())
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """WER and the longest run of script words that are absent from the transcript."""
+
+    wer: float
+    reference_words: int
+    longest_missing_run: int
+    longest_deleted_run: int
+
+    @property
+    def wer_percent(self) -> float:
+        return 100.0 * self.wer
+
+
+def measure(script: Iterable[str], transcript: str) -> Accuracy:
+    """Align `transcript` to the spoken `script` lines and score it."""
+    reference = normalize(" ".join(script))
+    hypothesis = normalize(transcript) or "<nothing>"
+    output = jiwer.process_words(reference, hypothesis)
+    missing = deleted = longest_missing = longest_deleted = 0
+    for chunk in output.alignments[0]:
+        size = chunk.ref_end_idx - chunk.ref_start_idx
+        # A script word is missing unless it was recognized (aligned as equal): a stretch the
+        # recognizer skipped shows as deletions, one it garbled as substitutions.
+        missing = 0 if chunk.type == "equal" else missing + size
+        deleted = deleted + size if chunk.type == "delete" else 0 if size else deleted
+        longest_missing = max(longest_missing, missing)
+        longest_deleted = max(longest_deleted, deleted)
+    return Accuracy(output.wer, len(reference.split()), longest_missing, longest_deleted)
