@@ -1,0 +1,319 @@
+"""Finished audio for one episode: the show's intro, the "welcome back" bumper, the conversation
+and the outro, joined with short crossfades, brought to the show's loudness target and exported
+as an MP3 with ID3v2.4 tags (title, show, episode number, artwork, chapters).
+
+`split` masters each part with it; the pipeline masters a single episode with it.
+Order: transcribe must run first when chapters are to come from the transcript.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, CTOCFlags
+from pydub import AudioSegment
+
+from . import atomic, cutplan, loudness, transcripts
+from .errors import AudioError, EngineError
+from .model import Chapter, Episode, Show
+
+# MP3 encoding can raise inter-sample peaks a little; the limiter aims this far under the
+# show's ceiling, and lowers its aim further if the decoded MP3 still goes over.
+MP3_HEADROOM_DB = 0.5
+_ENCODE_TRIES = 3
+LOUDNESS_TOLERANCE_LU = 0.2  # the MP3 is encoded again if it lands further than this off target
+WELCOME_BACK_CHAPTER = "Welcome back"
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Decoded audio: float32 samples shaped (frames, channels), full scale 1.0, at `rate` Hz."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[0] / self.rate
+
+    def between(self, start: float, end: float) -> Audio:
+        """The stretch from `start` to `end` seconds."""
+        return Audio(self.samples[int(round(start * self.rate)):int(round(end * self.rate))],
+                     self.rate)
+
+
+@dataclass(frozen=True)
+class ShowClips:
+    """The show's recorded clips that frame a conversation, decoded (None = not configured)."""
+
+    intro: Audio | None
+    welcome_back: Audio | None
+    outro: Audio | None
+    crossfade: float
+
+    def lead_in(self, *, welcome_back: bool) -> float:
+        """About how far into the finished file the conversation starts."""
+        before = [c for c in (self.intro, self.welcome_back if welcome_back else None) if c]
+        return sum(c.duration - self.crossfade for c in before)
+
+    def added(self, *, welcome_back: bool) -> float:
+        """About how many seconds the clips add to the conversation."""
+        outro = self.outro.duration - self.crossfade if self.outro else 0.0
+        return self.lead_in(welcome_back=welcome_back) + outro
+
+
+@dataclass(frozen=True)
+class MasteredAudio:
+    """A finished MP3 and what was measured on it after decoding it again."""
+
+    path: Path
+    duration: float
+    loudness: float  # LUFS, integrated
+    true_peak: float  # dBTP, 4x oversampled
+    offset: float  # where the conversation starts in the file (after intro and bumper)
+    chapters: tuple[Chapter, ...]
+
+    @property
+    def summary(self) -> str:
+        return (f"{self.path.name}: {_clock(self.duration)}, {self.loudness:.1f} LUFS, "
+                f"true peak {self.true_peak:.1f} dBTP, {len(self.chapters)} chapters")
+
+
+def decode(path: Path, *, rate: int, channels: int) -> Audio:
+    """Decode any audio file ffmpeg reads to float samples at `rate` Hz and `channels`."""
+    if not path.is_file():
+        raise AudioError("audio file not found", path=path,
+                         hint="put the recording there or fix 'audio:' in episode.yaml")
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le",
+               "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(rate), "pipe:1"]
+    raw = _ffmpeg(command, path)
+    samples = np.frombuffer(raw, dtype=np.float32).reshape(-1, channels)
+    if samples.shape[0] == 0:
+        raise AudioError("holds no audio", path=path, hint="re-export the recording")
+    return Audio(samples, rate)
+
+
+def load_clips(show: Show, *, welcome_back: bool) -> ShowClips:
+    """Decode the show's intro, outro and (when wanted) welcome-back bumper; check the artwork.
+
+    A clip named in show.yaml that is missing or unreadable is an error, before anything is
+    written; a clip that is not configured is simply left out.
+    """
+    settings = show.audio
+
+    def clip(path: Path | None, key: str) -> Audio | None:
+        if path is None:
+            return None
+        if not path.is_file():
+            raise AudioError(f"the {key.replace('_', '-')} clip named in show.yaml (audio.{key}) "
+                             "is missing", path=path,
+                             hint=f"put the clip there or remove 'audio.{key}' from show.yaml")
+        return decode(path, rate=settings.sample_rate, channels=settings.channels)
+
+    if show.artwork is not None and not show.artwork.is_file():
+        raise AudioError("the artwork named in show.yaml is missing", path=show.artwork,
+                         hint="put a square JPEG or PNG there or fix 'artwork:' in show.yaml")
+    return ShowClips(intro=clip(settings.intro, "intro"),
+                     welcome_back=clip(settings.welcome_back, "welcome_back") if welcome_back
+                     else None,
+                     outro=clip(settings.outro, "outro"),
+                     crossfade=settings.crossfade_ms / 1000)
+
+
+def master_episode(show: Show, episode: Episode, source: Path | Audio, out: Path, *,
+                   chapters: Sequence[Chapter] | None = None, welcome_back: bool = False,
+                   clips: ShowClips | None = None) -> MasteredAudio:
+    """Produce the finished MP3 `out` for `episode` from `source` (a file or decoded audio).
+
+    `chapters` are timed from the start of `source`; they are moved by whatever is put before
+    it. None: from the episode's transcript.json when it has one. With `welcome_back` (a part
+    after the first) the show's bumper follows the intro and the first chapter is
+    "Welcome back". Loudness and true peak are measured on the MP3 decoded again.
+    """
+    settings = show.audio
+    clips = clips or load_clips(show, welcome_back=welcome_back)
+    body = source if isinstance(source, Audio) else \
+        decode(source, rate=settings.sample_rate, channels=settings.channels)
+    pieces = [clip for clip in (clips.intro, clips.welcome_back if welcome_back else None) if clip]
+    joined, starts = join([*pieces, body, *([clips.outro] if clips.outro else [])],
+                          clips.crossfade)
+    offset = starts[len(pieces)]
+    if chapters is None:
+        chapters = _transcript_chapters(show, episode)
+    marks = place_chapters(chapters, offset, joined.duration,
+                           welcome_back=welcome_back and clips.welcome_back is not None)
+    with atomic.temporary_path(out) as tmp:
+        decoded, level, peak = _export(joined, tmp, show)
+        write_tags(tmp, show, episode, marks, duration=decoded.duration)
+    return MasteredAudio(out, decoded.duration, level, peak, offset, marks)
+
+
+def join(pieces: Sequence[Audio], crossfade: float) -> tuple[Audio, list[float]]:
+    """Concatenate `pieces`, crossfading each join over `crossfade` seconds (pydub); return the
+    joined audio and the time at which each piece's own start lands in it."""
+    rate = pieces[0].rate
+    out = pieces[0].samples
+    starts = [0.0]
+    for piece in pieces[1:]:
+        n = min(int(round(crossfade * rate)), out.shape[0] // 2, piece.samples.shape[0] // 2)
+        if n == 0:
+            starts.append(out.shape[0] / rate)
+            out = np.concatenate([out, piece.samples])
+            continue
+        mixed = _crossfade(out[-n:], piece.samples[:n], rate)
+        starts.append((out.shape[0] - 2 * n + mixed.shape[0]) / rate)
+        out = np.concatenate([out[:-n], mixed, piece.samples[n:]])
+    return Audio(out, rate), starts
+
+
+def place_chapters(chapters: Sequence[Chapter], offset: float, duration: float, *,
+                   welcome_back: bool) -> tuple[Chapter, ...]:
+    """Chapters in the finished file: moved by `offset`, the first at 0 (or "Welcome back" at 0
+    before them), none within a second of the end, no two at the same time."""
+    moved = sorted((Chapter(round(c.start + offset, 3), c.title) for c in chapters),
+                   key=lambda c: c.start)
+    kept: list[Chapter] = [Chapter(0.0, WELCOME_BACK_CHAPTER)] if welcome_back else []
+    for chapter in moved:
+        start = max(chapter.start, offset if welcome_back else 0.0)
+        if not kept and not welcome_back:
+            start = 0.0
+        if start < duration - 1.0 and (not kept or start >= kept[-1].start + 1.0):
+            kept.append(Chapter(start, chapter.title))
+    return tuple(kept)
+
+
+def write_tags(path: Path, show: Show, episode: Episode, chapters: Sequence[Chapter], *,
+               duration: float) -> None:
+    """Replace the MP3's ID3 tag with an ID3v2.4 one: title, show, author, episode number, date,
+    genre, artwork, and chapters (CHAP frames listed by a top-level CTOC; the last chapter ends
+    at `duration` seconds)."""
+    duration_ms = int(round(duration * 1000))
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=[episode.title]))
+    tags.add(TALB(encoding=3, text=[show.title]))
+    tags.add(TPE1(encoding=3, text=[show.author]))
+    tags.add(TCON(encoding=3, text=["Podcast"]))
+    if episode.number is not None:
+        tags.add(TRCK(encoding=3, text=[str(episode.number)]))
+    if episode.date is not None:
+        tags.add(TDRC(encoding=3, text=[episode.date.isoformat()]))
+    if show.artwork is not None:
+        data = show.artwork.read_bytes()
+        mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+        tags.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=data))
+    if chapters:
+        ids = [f"chp{i}" for i in range(len(chapters))]
+        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                      child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=["Chapters"])]))
+        ends = [int(round(c.start * 1000)) for c in chapters[1:]] + [duration_ms]
+        for element, chapter, end in zip(ids, chapters, ends, strict=True):
+            tags.add(CHAP(element_id=element, start_time=int(round(chapter.start * 1000)),
+                          end_time=end, start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
+                          sub_frames=[TIT2(encoding=3, text=[chapter.title])]))
+    tags.save(path, v2_version=4)
+
+
+# ---------------------------------------------------------------- internals
+
+
+def _export(joined: Audio, tmp: Path, show: Show) -> tuple[Audio, float, float]:
+    """Normalise, encode to `tmp` and decode it again, until the decoded MP3 is on target.
+
+    LAME changes the level a little (about -0.45 dB at 128 kbit/s CBR), so that change is
+    measured on an excerpt first and allowed for; a file still off target is done again with
+    the aim corrected. Returns the decoded MP3, its loudness and its true peak.
+    """
+    settings = show.audio
+    shift = _encoder_gain(joined, settings.bitrate)
+    headroom = MP3_HEADROOM_DB
+    for _ in range(_ENCODE_TRIES):
+        try:
+            finished = loudness.normalise(
+                joined.samples, joined.rate, target_lufs=settings.loudness_lufs - shift,
+                ceiling_dbtp=settings.true_peak_dbtp - headroom - shift)
+        except ValueError as exc:
+            raise AudioError(f"cannot be mastered: {exc}", path=tmp.parent,
+                             hint="check the recording is not silent") from exc
+        _encode(finished.samples, joined.rate, tmp, settings.bitrate)
+        decoded = decode(tmp, rate=joined.rate, channels=joined.samples.shape[1])
+        level = loudness.integrated_loudness(decoded.samples, decoded.rate)
+        peak = loudness.true_peak(decoded.samples, decoded.rate)
+        if peak <= settings.true_peak_dbtp and \
+                abs(level - settings.loudness_lufs) <= LOUDNESS_TOLERANCE_LU:
+            break
+        shift += level - settings.loudness_lufs
+        if peak > settings.true_peak_dbtp:
+            headroom += peak - settings.true_peak_dbtp + 0.2
+    return decoded, level, peak
+
+
+def _encoder_gain(audio: Audio, bitrate: str, seconds: float = 20.0) -> float:
+    """How many dB the MP3 encoder changes the level, measured on an excerpt (pipes only)."""
+    middle, half = audio.samples.shape[0] // 2, int(seconds * audio.rate / 2)
+    excerpt = audio.samples[max(0, middle - half):middle + half]
+    power = float(np.mean(np.square(excerpt, dtype=np.float64)))
+    if power == 0.0:
+        return 0.0
+    channels, rate = str(excerpt.shape[1]), str(audio.rate)
+    mp3 = _ffmpeg(["ffmpeg", "-nostdin", "-v", "error", "-f", "f32le", "-ar", rate, "-ac", channels,
+                   "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3", "pipe:1"],
+                  Path("<mp3 encoder>"), stdin=np.ascontiguousarray(excerpt).tobytes())
+    raw = _ffmpeg(["ffmpeg", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "f32le",
+                   "-ac", channels, "-ar", rate, "pipe:1"], Path("<mp3 decoder>"), stdin=mp3)
+    decoded = np.frombuffer(raw, dtype=np.float32)
+    return 10 * float(np.log10(max(float(np.mean(np.square(decoded, dtype=np.float64))), 1e-12)
+                               / power))
+
+
+def _encode(samples: np.ndarray, rate: int, out: Path, bitrate: str) -> None:
+    channels = samples.shape[1]
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate),
+               "-ac", str(channels), "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate,
+               "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(out)]
+    _ffmpeg(command, out, stdin=np.ascontiguousarray(samples, dtype=np.float32).tobytes())
+
+
+def _ffmpeg(command: list[str], path: Path, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise EngineError("ffmpeg is not installed", hint="run 'make install' "
+                          "(or: apt-get install ffmpeg)") from exc
+    if done.returncode != 0:
+        detail = " ".join(done.stderr.decode(errors="replace").split())[:160]
+        raise AudioError(f"ffmpeg cannot read or write this audio ({detail})", path=path,
+                         hint="check it is an audio file (wav, mp3, m4a, flac); re-export it "
+                              "if it is damaged")
+    return done.stdout
+
+
+def _crossfade(tail: np.ndarray, head: np.ndarray, rate: int) -> np.ndarray:
+    """pydub's crossfade of two equally long stretches (the end of one piece, the start of the
+    next), at 32-bit precision."""
+    first, second = _segment(tail, rate), _segment(head, rate)
+    mixed = first.append(second, crossfade=len(first))
+    return (np.frombuffer(mixed.raw_data, dtype=np.int32).reshape(-1, tail.shape[1])
+            / 2.0 ** 31).astype(np.float32)
+
+
+def _segment(samples: np.ndarray, rate: int) -> AudioSegment:
+    ints = (np.clip(samples, -1.0, 1.0 - 2.0 ** -31) * 2.0 ** 31).astype(np.int32)
+    return AudioSegment(data=ints.tobytes(), sample_width=4, frame_rate=rate,
+                        channels=samples.shape[1])
+
+
+def _transcript_chapters(show: Show, episode: Episode) -> tuple[Chapter, ...]:
+    path = episode.folder / transcripts.TRANSCRIPT_JSON
+    if not path.is_file():
+        return ()
+    return cutplan.question_chapters(transcripts.load(path), [h.name for h in show.hosts])
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else \
+        f"{minutes}:{secs:02d}"
