@@ -173,7 +173,7 @@ def _stage(episode: Episode, name: str, inputs: Iterable[Any], force: bool,
     state = _read_state(episode.folder)
     state[name] = digest
     atomic.write_text(episode.folder / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-    return f"{name} {episode.id}: {outcome}"
+    return f"{name} {episode.id}: {outcome.removeprefix(f'{episode.id}: ')}"
 
 
 def inputs_digest(inputs: Iterable[Any]) -> str:
