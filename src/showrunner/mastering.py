@@ -17,9 +17,10 @@ import numpy as np
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, CTOCFlags
 from pydub import AudioSegment
 
-from . import atomic, cutplan, loudness, transcripts
+from . import atomic, loudness, transcripts
+from .config import load_guests
 from .errors import AudioError, EngineError
-from .model import Chapter, Episode, Show
+from .model import Chapter, Episode, Show, Transcript
 
 # MP3 encoding can raise inter-sample peaks a little; the limiter aims this far under the
 # show's ceiling, and lowers its aim further if the decoded MP3 still goes over.
@@ -29,7 +30,7 @@ LOUDNESS_TOLERANCE_LU = 0.2  # the MP3 is encoded again if it lands further than
 WELCOME_BACK_CHAPTER = "Welcome back"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Audio:
     """Decoded audio: float32 samples shaped (frames, channels), full scale 1.0, at `rate` Hz."""
 
@@ -64,6 +65,19 @@ class ShowClips:
         """About how many seconds the clips add to the conversation."""
         outro = self.outro.duration - self.crossfade if self.outro else 0.0
         return self.lead_in(welcome_back=welcome_back) + outro
+
+    def pieces(self, body: Audio, *, welcome_back: bool) -> list[Audio]:
+        """The order of a finished file: intro, welcome-back bumper, conversation, outro."""
+        bumper = self.welcome_back if welcome_back else None
+        return [a for a in (self.intro, bumper, body, self.outro) if a is not None]
+
+    def layout(self, body: Audio, *, welcome_back: bool) -> tuple[float, float]:
+        """Exactly where the conversation starts in the finished file, and the file's length,
+        in seconds (known before any audio is joined)."""
+        pieces = self.pieces(body, welcome_back=welcome_back)
+        starts, total = _positions([p.samples.shape[0] for p in pieces],
+                                   int(round(self.crossfade * body.rate)))
+        return starts[_index(pieces, body)] / body.rate, total / body.rate
 
 
 @dataclass(frozen=True)
@@ -138,10 +152,9 @@ def master_episode(show: Show, episode: Episode, source: Path | Audio, out: Path
     clips = clips or load_clips(show, welcome_back=welcome_back)
     body = source if isinstance(source, Audio) else \
         decode(source, rate=settings.sample_rate, channels=settings.channels)
-    pieces = [clip for clip in (clips.intro, clips.welcome_back if welcome_back else None) if clip]
-    joined, starts = join([*pieces, body, *([clips.outro] if clips.outro else [])],
-                          clips.crossfade)
-    offset = starts[len(pieces)]
+    pieces = clips.pieces(body, welcome_back=welcome_back)
+    joined, starts = join(pieces, clips.crossfade)
+    offset = starts[_index(pieces, body)]
     if chapters is None:
         chapters = _transcript_chapters(show, episode)
     marks = place_chapters(chapters, offset, joined.duration,
@@ -156,18 +169,24 @@ def join(pieces: Sequence[Audio], crossfade: float) -> tuple[Audio, list[float]]
     """Concatenate `pieces`, crossfading each join over `crossfade` seconds (pydub); return the
     joined audio and the time at which each piece's own start lands in it."""
     rate = pieces[0].rate
+    starts, _ = _positions([p.samples.shape[0] for p in pieces], int(round(crossfade * rate)))
     out = pieces[0].samples
-    starts = [0.0]
-    for piece in pieces[1:]:
-        n = min(int(round(crossfade * rate)), out.shape[0] // 2, piece.samples.shape[0] // 2)
-        if n == 0:
-            starts.append(out.shape[0] / rate)
-            out = np.concatenate([out, piece.samples])
-            continue
-        mixed = _crossfade(out[-n:], piece.samples[:n], rate)
-        starts.append((out.shape[0] - 2 * n + mixed.shape[0]) / rate)
-        out = np.concatenate([out[:-n], mixed, piece.samples[n:]])
-    return Audio(out, rate), starts
+    for piece, start in zip(pieces[1:], starts[1:], strict=True):
+        n = out.shape[0] - start  # the overlap
+        mixed = [_crossfade(out[start:], piece.samples[:n], rate)] if n else []
+        out = np.concatenate([out[:start], *mixed, piece.samples[n:]])
+    return Audio(out, rate), [start / rate for start in starts]
+
+
+def _positions(lengths: Sequence[int], crossfade: int) -> tuple[list[int], int]:
+    """Where each piece starts (in frames) when each overlaps the one before by `crossfade`
+    (at most half of either), and the total length."""
+    starts, total = [0], lengths[0]
+    for length in lengths[1:]:
+        overlap = min(crossfade, total // 2, length // 2)
+        starts.append(total - overlap)
+        total += length - overlap
+    return starts, total
 
 
 def place_chapters(chapters: Sequence[Chapter], offset: float, duration: float, *,
@@ -292,10 +311,11 @@ def _ffmpeg(command: list[str], path: Path, stdin: bytes | None = None) -> bytes
 
 
 def _crossfade(tail: np.ndarray, head: np.ndarray, rate: int) -> np.ndarray:
-    """pydub's crossfade of two equally long stretches (the end of one piece, the start of the
-    next), at 32-bit precision."""
-    first, second = _segment(tail, rate), _segment(head, rate)
-    mixed = first.append(second, crossfade=len(first))
+    """pydub's crossfade of two equally long stretches (the end of one piece fading out, the
+    start of the next fading in, overlaid), at 32-bit precision."""
+    fading = _segment(tail, rate).fade(to_gain=-120.0, start=0, end=float("inf"))
+    rising = _segment(head, rate).fade(from_gain=-120.0, start=0, end=float("inf"))
+    mixed = fading.overlay(rising)
     return (np.frombuffer(mixed.raw_data, dtype=np.int32).reshape(-1, tail.shape[1])
             / 2.0 ** 31).astype(np.float32)
 
@@ -306,11 +326,21 @@ def _segment(samples: np.ndarray, rate: int) -> AudioSegment:
                         channels=samples.shape[1])
 
 
+def topic_chapters(show: Show, episode: Episode, transcript: Transcript) -> tuple[Chapter, ...]:
+    """Chapters from the transcript's topic structure, as the notes stage words them."""
+    from . import topics  # loads the sentence-embedding model: only when chapters are wanted
+
+    guests = tuple(g.name for g in load_guests(show, episode))
+    return topics.analyse(transcript, host=show.host.name, guests=guests).chapters
+
+
 def _transcript_chapters(show: Show, episode: Episode) -> tuple[Chapter, ...]:
     path = episode.folder / transcripts.TRANSCRIPT_JSON
-    if not path.is_file():
-        return ()
-    return cutplan.question_chapters(transcripts.load(path), [h.name for h in show.hosts])
+    return topic_chapters(show, episode, transcripts.load(path)) if path.is_file() else ()
+
+
+def _index(pieces: Sequence[Audio], body: Audio) -> int:
+    return next(i for i, piece in enumerate(pieces) if piece is body)
 
 
 def _clock(seconds: float) -> str:

@@ -29,7 +29,15 @@ from .config import (
 )
 from .cutplan import Plan, clock
 from .errors import ConfigError
-from .mastering import Audio, MasteredAudio, ShowClips, decode, load_clips, master_episode
+from .mastering import (
+    Audio,
+    MasteredAudio,
+    ShowClips,
+    decode,
+    load_clips,
+    master_episode,
+    topic_chapters,
+)
 from .model import Chapter, Episode, Series, Show, Transcript
 
 # Files split makes in a part folder; anything else there (notes.md above all) is the host's.
@@ -124,7 +132,8 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
     hosts = [host.name for host in show.hosts]
     candidates = cutplan.boundaries(transcript, hosts=hosts,
                                     silence=cutplan.Silence(audio.samples, audio.rate),
-                                    topic_starts=[c.start for c in _chapters(show, transcript)])
+                                    topic_starts=[c.start for c in
+                                                  topic_chapters(show, episode, transcript)])
     plan = cutplan.plan(transcript, duration=audio.duration, candidates=candidates, parts=parts,
                         max_seconds=max_seconds, added_first=clips.added(welcome_back=False),
                         added_rest=clips.added(welcome_back=True))
@@ -239,14 +248,16 @@ def _write_part(show: Show, episode: Episode, context: _Context, k: int,
     cuts = [0, *(c.index for c in context.plan.cuts), len(context.transcript.segments)]
     segments = context.transcript.segments[cuts[k]:cuts[k + 1]]
     _progress(quiet, f"split: mastering part {k + 1} of {len(context.parts)} ({part.id}) …")
-    zero = retime(context.transcript, segments, start=start, end=end, offset=0.0,
-                  duration=end - start)
-    mastered = master_episode(show, part, context.audio.between(start, end),
-                              part.folder / f"{part.id}.mp3", chapters=_chapters(show, zero),
-                              welcome_back=k > 0, clips=context.clips)
-    final = retime(context.transcript, segments, start=start, end=end, offset=mastered.offset,
-                   duration=mastered.duration)
-    transcripts.write_all(replace(final, audio_sha256=_sha256(mastered.path)), part.folder)
+    body = context.audio.between(start, end)
+    # The part's transcript is timed to its finished MP3 (after the intro and bumper), and its
+    # chapters are the ones the notes stage will find in that transcript.
+    offset, duration = context.clips.layout(body, welcome_back=k > 0)
+    timed = retime(context.transcript, segments, start=start, end=end, offset=offset,
+                   duration=duration)
+    chapters = [Chapter(c.start - offset, c.title) for c in topic_chapters(show, part, timed)]
+    mastered = master_episode(show, part, body, part.folder / f"{part.id}.mp3",
+                              chapters=chapters, welcome_back=k > 0, clips=context.clips)
+    transcripts.write_all(replace(timed, audio_sha256=_sha256(mastered.path)), part.folder)
     _write_episode_yaml(part)
     return mastered
 
@@ -283,10 +294,6 @@ def _write_episode_yaml(part: Episode) -> None:
         update_yaml(path, fields)  # keeps the guid, hook, topics and comments of an earlier split
     else:
         write_episode_yaml(part.folder, fields)
-
-
-def _chapters(show: Show, transcript: Transcript) -> tuple[Chapter, ...]:
-    return cutplan.question_chapters(transcript, [host.name for host in show.hosts])
 
 
 def _summary(episode: Episode, context: _Context, mastered: tuple[MasteredAudio, ...]) -> str:
