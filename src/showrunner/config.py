@@ -136,6 +136,9 @@ def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
+    # The indentation show.yaml and episode.yaml are written in ("hosts:\n  - name: …"), so a
+    # command that stores an id does not reformat the producer's file.
+    yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
 
