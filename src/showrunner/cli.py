@@ -84,11 +84,12 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option("--title", default="My Show", show_default=True, help="The show's title.")
 @click.option("--templates", "copy_templates", is_flag=True,
               help="Also copy the default templates into FOLDER/templates to edit them.")
-def init(folder: Path, title: str, copy_templates: bool) -> None:
+@SHOW_OPTION
+def init(folder: Path | None, title: str, copy_templates: bool, show_dir: Path) -> None:
     """Scaffold a new show: show.yaml (every setting commented), guests/, episodes/.
 
     \b
@@ -97,7 +98,7 @@ def init(folder: Path, title: str, copy_templates: bool) -> None:
     """
     from .scaffold import init_show
 
-    for path in init_show(folder, title=title, copy_templates=copy_templates):
+    for path in init_show(folder or show_dir, title=title, copy_templates=copy_templates):
         click.echo(f"created {path}")
 
 

@@ -160,6 +160,9 @@ def read_yaml(path: Path, what: str, fix_missing: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            problem += f" ({exc.context or 'in what'}, which starts on line {start.line + 1})"
         raise ConfigError(f"{line}YAML syntax error: {problem}", path=path,
                           hint="fix the indentation or quoting on that line "
                                "(quote text that contains ': ' or starts with a symbol)") from exc
