@@ -129,7 +129,8 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
 @main.command()
 @click.argument("episode_id")
 @click.option("--engine", help="faster-whisper (default) or openai-whisper.")
-@click.option("--model", help="Model name (tiny.en, small.en, …) or a local model folder.")
+@click.option("--model", help="Model name (tiny.en, small.en, …), a local model folder, or "
+                              "package:<module>/<folder> inside an installed Python package.")
 @click.option("--language", help="Spoken language code, e.g. en.")
 @click.option("--beam-size", type=click.IntRange(1, 20), help="Beam size (1 = greedy).")
 @click.option("--compute-type", type=click.Choice(

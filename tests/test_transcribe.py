@@ -1,0 +1,339 @@
+"""`showrunner transcribe` end to end: real recognition (both engines) on generated speech,
+measured against the script and against a bare faster-whisper call."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+from showrunner import audio, coverage
+from showrunner.config import load_episode, load_show
+from showrunner.engines import EngineInfo, TranscribeOptions
+from showrunner.engines.faster_whisper import FasterWhisperEngine
+from showrunner.errors import AudioError
+from showrunner.model import Segment, TranscriptionSettings
+from showrunner.synth import Conversation
+from showrunner.transcribe import settings_key, transcribe_episode
+
+from .format_checks import check_folder
+from .helpers import (
+    PACKAGED_MODEL,
+    SHOW_YAML,
+    add_episode,
+    assert_one_line_error,
+    make_show,
+    run,
+    tree_hashes,
+)
+from .speech_accuracy import measure, normalize
+
+pytestmark = pytest.mark.e2e
+EPISODE = "title: Talk\nnumber: 1\nguests: [mary-chen]\naudio: {audio}\n"
+OUTPUTS = ("transcript.json", "transcript.srt", "transcript.vtt", "transcript.pc20.json",
+           "transcript.txt", "transcript.html")
+
+
+class CountingEngine(FasterWhisperEngine):
+    """The real engine, counting its calls: proof that a run did or did not recognize."""
+
+    calls = 0
+
+    def transcribe(self, audio: np.ndarray,
+                   options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
+        CountingEngine.calls += 1
+        return super().transcribe(audio, options)
+
+
+@pytest.fixture(scope="module")
+def engine() -> CountingEngine:
+    defaults = TranscriptionSettings()
+    return CountingEngine(PACKAGED_MODEL, compute_type=defaults.compute_type)
+
+
+# ---------------------------------------------------------------- ten minutes, through the CLI
+
+
+@pytest.fixture(scope="module")
+def long_show(tmp_path_factory: pytest.TempPathFactory, long_conversation: Conversation) -> Path:
+    """A show whose episode E1 is the ten-minute conversation, transcribed by the CLI."""
+    show = make_show(tmp_path_factory.mktemp("long") / "show")
+    add_episode(show, "E1", EPISODE.format(audio="raw.wav"), long_conversation.wav)
+    result = run(["transcribe", "E1"], show)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "E1: transcribed" in result.stdout
+    return show
+
+
+@pytest.fixture(scope="module")
+def bare_text(long_conversation: Conversation) -> str:
+    """A bare WhisperModel.transcribe call: same audio, model and default settings."""
+    from faster_whisper import WhisperModel
+
+    from showrunner.engines import model_folder
+
+    defaults, options = TranscriptionSettings(), TranscribeOptions()
+    model = WhisperModel(str(model_folder(PACKAGED_MODEL)), device="cpu",
+                         compute_type=defaults.compute_type)
+    segments, _ = model.transcribe(str(long_conversation.wav), language="en",
+                                   beam_size=defaults.beam_size, vad_filter=defaults.vad,
+                                   word_timestamps=defaults.word_timestamps,
+                                   condition_on_previous_text=options.condition_on_previous_text)
+    return " ".join(segment.text for segment in segments)
+
+
+def _script(conversation: Conversation, until: float | None = None) -> list[str]:
+    return [t.text for t in conversation.turns if until is None or t.end <= until]
+
+
+def _json(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
+
+
+def test_wer_is_within_two_points_of_a_bare_faster_whisper_call(
+        long_show: Path, bare_text: str, long_conversation: Conversation) -> None:
+    document = _json(long_show / "episodes/E1")
+    ours = measure(_script(long_conversation), " ".join(s["text"] for s in document["segments"]))
+    bare = measure(_script(long_conversation), bare_text)
+    print(f"\nWER: showrunner transcribe {ours.wer_percent:.1f} %, bare {bare.wer_percent:.1f} %")
+    assert ours.wer_percent <= bare.wer_percent + 2.0
+    assert ours.wer_percent < 25.0  # tiny.en on espeak voices: about 12 % measured
+
+
+def test_default_settings_drop_no_stretch_of_speech(long_show: Path,
+                                                    long_conversation: Conversation) -> None:
+    document = _json(long_show / "episodes/E1")
+    accuracy = measure(_script(long_conversation),
+                       " ".join(s["text"] for s in document["segments"]))
+    assert accuracy.longest_missing_run <= 20, accuracy
+
+
+def test_every_output_parses_and_is_timed_inside_the_audio(
+        long_show: Path, long_conversation: Conversation) -> None:
+    folder = long_show / "episodes/E1"
+    parsed = check_folder(folder, long_conversation.duration)
+    document = parsed.transcript
+    assert document["audio_sha256"] == audio.sha256(folder / "raw.wav")
+    assert document["duration"] == pytest.approx(long_conversation.duration, abs=0.05)
+    assert document["engine"] == "faster-whisper" and document["model"] == PACKAGED_MODEL
+    settings = document["settings"]
+    assert isinstance(settings, dict) and settings["compute_type"] == "int8"
+    assert all(w["text"] for s in document["segments"] for w in s["words"])
+    # Speaker names, as the speakers stage set them, reach every format.
+    names = {"Jason Reed", "Mary Chen"}
+    assert {voice for *_, voice in parsed.vtt} == names
+    assert {s["speaker"] for s in parsed.pc20} == names
+    for paragraph in parsed.text_paragraphs + parsed.html_paragraphs:
+        assert paragraph.startswith(("Jason: ", "Mary: ")), paragraph[:40]
+    assert len(parsed.text_paragraphs) == len(parsed.html_paragraphs)
+    assert max(len(p.split()) for p in parsed.text_paragraphs) <= 251  # "Name:" + 250 words
+
+
+def test_a_second_run_does_not_call_the_engine(long_show: Path, engine: CountingEngine) -> None:
+    before = tree_hashes(long_show)
+    result = run(["transcribe", "E1"], long_show)
+    assert result.exit_code == 0 and "up to date" in result.stdout
+    show = load_show(long_show)
+    calls = CountingEngine.calls
+    outcome = transcribe_episode(show, load_episode(show, "E1"), engine=engine, quiet=True)
+    assert outcome.skipped and CountingEngine.calls == calls  # proved: not called
+    assert tree_hashes(long_show) == before
+    # A lost format file is rebuilt from transcript.json, still without recognizing.
+    srt = long_show / "episodes/E1/transcript.srt"
+    srt.unlink()
+    outcome = transcribe_episode(show, load_episode(show, "E1"), engine=engine, quiet=True)
+    assert outcome.skipped and CountingEngine.calls == calls
+    assert tree_hashes(long_show) == before
+
+
+def test_the_cache_key_follows_what_shapes_the_transcript(long_show: Path) -> None:
+    show = load_show(long_show)
+    episode = load_episode(show, "E1")
+    key = settings_key(show, episode, show.transcription)
+    assert settings_key(show, episode, replace(show.transcription, threads=7)) == key
+    assert settings_key(show, episode, replace(show.transcription, beam_size=1)) != key
+    assert settings_key(replace(show, glossary=("Rise and Shine",)), episode,
+                        show.transcription) != key
+    assert settings_key(replace(show, corrections=(("a", "b"),)), episode,
+                        show.transcription) != key
+    assert settings_key(show, replace(episode, guests=()), show.transcription) != key
+
+
+# ---------------------------------------------------------------- a short clip
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory,
+         conversation: Conversation) -> tuple[Path, list[str]]:
+    """The conversation's first turns (about 25 s, cut in a pause) and their script."""
+    cut = next(t.end for t in conversation.turns if t.end >= 25.0) + 0.3
+    samples, rate = soundfile.read(str(conversation.wav), dtype="float32")
+    path = tmp_path_factory.mktemp("clip") / "clip.wav"
+    soundfile.write(str(path), samples[: int(cut * rate)], rate, subtype="PCM_16")
+    return path, _script(conversation, until=cut)
+
+
+@pytest.fixture(scope="module")
+def clip_show(tmp_path_factory: pytest.TempPathFactory, clip: tuple[Path, list[str]],
+              engine: CountingEngine) -> Path:
+    """A show with the clip as E1, transcribed through the stage with the counting engine,
+    the progress bar drawn on a terminal."""
+    show = make_show(tmp_path_factory.mktemp("clip-show") / "show")
+    add_episode(show, "E1", EPISODE.format(audio="raw.wav"), clip[0])
+    return show
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_and_force_transcribes_again(
+        clip_show: Path, engine: CountingEngine, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    show = load_show(clip_show)
+    episode = load_episode(show, "E1")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    calls = CountingEngine.calls
+    first = transcribe_episode(show, episode, engine=engine, quiet=False)
+    assert not first.skipped and CountingEngine.calls == calls + 1
+    assert "transcribing [" in terminal.getvalue() and "100%" in terminal.getvalue()
+    monkeypatch.undo()
+    again = transcribe_episode(show, episode, engine=engine, quiet=False)
+    assert again.skipped and CountingEngine.calls == calls + 1
+    forced = transcribe_episode(show, episode, engine=engine, quiet=False, force=True)
+    assert not forced.skipped and CountingEngine.calls >= calls + 2
+    assert capsys.readouterr().err == ""  # not a terminal: no progress bar
+
+
+def test_openai_whisper_recognizes_the_clip_through_the_cli(
+        clip_show: Path, clip: tuple[Path, list[str]], tmp_path: Path) -> None:
+    show = tmp_path / "show"
+    shutil.copytree(clip_show, show)
+    faster = measure(clip[1], " ".join(s["text"] for s in _json(show / "episodes/E1")["segments"]))
+    result = run(["transcribe", "E1", "--engine", "openai-whisper", "--beam-size", "1", "--quiet"],
+                 show)
+    assert result.exit_code == 0, result.output + result.stderr
+    document = _json(show / "episodes/E1")
+    assert document["engine"] == "openai-whisper"
+    assert document["settings"]["engine_used"]["options"]["compute_type"] == "float32"
+    text = " ".join(s["text"] for s in document["segments"])
+    ours = measure(clip[1], text)
+    print(f"\nclip WER: openai-whisper {ours.wer_percent:.1f} %, "
+          f"faster-whisper {faster.wer_percent:.1f} %")
+    assert ours.wer_percent < 25.0 and ours.longest_missing_run <= 10
+    assert any(w["words"] for w in document["segments"])  # word timestamps from the engine
+    check_folder(show / "episodes/E1", soundfile.info(str(clip[0])).duration)
+
+
+def test_mp3_with_glossary_hints_and_corrections(tmp_path: Path, clip: tuple[Path, list[str]],
+                                                 engine: CountingEngine) -> None:
+    yaml = SHOW_YAML + ("glossary:\n  - Rise and Shine\n  - sourdough\n"
+                        "corrections:\n  long game: Long Game\n  mary chen: Mary Chen\n")
+    folder = make_show(tmp_path / "show", show_yaml=yaml)
+    mp3 = tmp_path / "raw.mp3"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(clip[0]),
+                    "-b:a", "96k", str(mp3)], check=True)
+    add_episode(folder, "E1", EPISODE.format(audio="raw.mp3"), mp3, audio_name="raw.mp3")
+    show = load_show(folder)
+    result = transcribe_episode(show, load_episode(show, "E1"), engine=engine, quiet=True)
+    document = _json(folder / "episodes/E1")
+    assert document["settings"]["glossary"] == ["Rise and Shine", "sourdough"]
+    assert document["settings"]["engine_used"]["options"]["initial_prompt"] == \
+        "Rise and Shine, sourdough."
+    applied = {c["wrong"]: c["count"] for c in document["corrections"]}
+    assert applied.get("long game", 0) >= 1, result.transcript.text
+    assert "Long Game" in (folder / "episodes/E1/transcript.txt").read_text()
+    assert "long game" not in result.transcript.text
+    assert measure(clip[1], result.transcript.text).wer_percent < 25.0
+
+
+def test_a_dropped_stretch_is_heard_again(clip: tuple[Path, list[str]],
+                                          engine: CountingEngine) -> None:
+    samples = audio.decode(clip[0])
+    options = TranscribeOptions()
+    found, _ = engine.transcribe(samples, options)
+    segments = list(found)
+    # What a derailed decoder does: the segments between 6 s and 18 s vanish.
+    kept = [s for s in segments if not 6.0 <= (s.start + s.end) / 2 <= 18.0]
+    lost = " ".join(s.text for s in segments if s not in kept)
+    assert lost and any(start < 18.0 and end > 6.0
+                        for start, end in coverage.uncovered(samples, kept))
+    repaired, stretches = coverage.repair(engine, samples, kept, options)
+    assert stretches
+    recovered = normalize(" ".join(s.text for s in repaired)).split()
+    missing = [w for w in normalize(lost).split() if w not in recovered]
+    assert len(missing) <= 0.2 * len(normalize(lost).split()), missing
+    assert coverage.uncovered(samples, segments) == []  # the real transcript had no hole
+
+
+def test_repair_finds_nothing_in_silence_or_in_full_coverage() -> None:
+    silence = np.zeros(16000 * 10, dtype=np.float32)
+    assert coverage.speech_stretches(silence) == []
+    rng = np.random.default_rng(1)
+    noise = (0.2 * rng.standard_normal(16000 * 10)).astype(np.float32)
+    spoken = [Segment(0.0, 10.0, "all of it", None, ())]
+    assert coverage.uncovered(noise, spoken) == []
+    assert coverage.uncovered(noise, []) == [(0.0, 10.0)]
+
+
+# ---------------------------------------------------------------- bad audio
+
+
+def _wav(path: Path, seconds: float) -> None:
+    soundfile.write(str(path), np.zeros(int(16000 * seconds), dtype=np.float32), 16000,
+                    subtype="PCM_16")
+
+
+BAD_AUDIO = {
+    "empty file": ("raw.wav", lambda p: p.write_bytes(b""), "empty"),
+    "corrupt file": ("raw.wav", lambda p: p.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk"
+                                                         + bytes(range(256)) * 12), "raw.wav"),
+    "text renamed .mp3": ("notes.mp3", lambda p: p.write_text("just some text\n"), "text file"),
+    "unsupported container": ("raw.m4a", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n"
+                                                                 + bytes(200)), "raw.m4a"),
+    "zero-length audio": ("raw.wav", lambda p: _wav(p, 0), "zero length"),
+    "silent recording": ("raw.wav", lambda p: _wav(p, 8), "silent"),
+    "missing file": ("missing.wav", lambda p: None, "not found"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_AUDIO, ids=list(BAD_AUDIO))
+def test_bad_audio_is_one_line_and_touches_no_transcript_file(case: str, clip_show: Path,
+                                                              tmp_path: Path) -> None:
+    name, make, needle = BAD_AUDIO[case]
+    show = tmp_path / "show"
+    shutil.copytree(clip_show, show)
+    folder = show / "episodes/E1"
+    assert all((folder / output).is_file() for output in OUTPUTS)
+    if name != "raw.wav":
+        (folder / "raw.wav").unlink()
+        episode_yaml = folder / "episode.yaml"
+        episode_yaml.write_text(episode_yaml.read_text().replace("raw.wav", name))
+    else:
+        (folder / "raw.wav").unlink()
+    make(folder / name)
+    before = tree_hashes(show)
+    result = run(["transcribe", "E1"], show)
+    assert_one_line_error(result, name, needle)
+    assert tree_hashes(show) == before
+
+
+def test_silence_is_refused_before_a_model_is_loaded(tmp_path: Path) -> None:
+    show_folder = make_show(tmp_path / "show")
+    add_episode(show_folder, "E1", EPISODE.format(audio="raw.wav"))
+    _wav(show_folder / "episodes/E1/raw.wav", 3)
+    show = load_show(show_folder)
+    with pytest.raises(AudioError, match="silent"):
+        transcribe_episode(show, load_episode(show, "E1"), quiet=True)
