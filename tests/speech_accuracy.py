@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import jiwer
 
 
 @cache
-def _normalizer():  # type: ignore[no-untyped-def]
+def _normalizer() -> Any:
     from whisper.normalizers import EnglishTextNormalizer
 
     return EnglishTextNormalizer()
