@@ -95,7 +95,7 @@ def test_template_change_rerenders_without_transcribing(series_show: Path,
     templates = series_show / "templates"
     templates.mkdir(exist_ok=True)
     (templates / "episode.html.j2").write_text(
-        '{% extends "!default/episode.html.j2" %}{% block footer %}CHANGED-FOOTER{% endblock %}')
+        '{% extends "!default/episode.html.j2" %}{% block closing %}CHANGED-FOOTER{% endblock %}')
     transcript = (series_show / "episodes/rise-and-shine/transcript.json").read_bytes()
     lines = _stage_lines(series_show, "rise-and-shine")
     assert calls == []
@@ -120,7 +120,7 @@ def test_changed_audio_redoes_everything(tmp_path: Path, short_talks: tuple[Conv
     second = _stage_lines(show, "E1")
     assert not any("up to date" in line for line in second), second
     assert json.loads((folder / "transcript.json").read_text())["segments"] != words_before
-    assert "second location" in (folder / "notes.md").read_text().lower() or \
+    assert "burnout" in (folder / "notes.md").read_text().lower() or \
         (folder / "notes.draft.md").exists()
 
 
