@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,23 +18,12 @@ class Measured:
     output: str
 
 
-def measure(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
-            ) -> Measured:
-    """Run `command` as a child; its wall time and peak RSS (children's maxrss delta)."""
-    started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/env", *command], cwd=cwd, capture_output=True, text=True,
-                          env=dict(os.environ, **(env or {})), check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{command} failed: {done.stderr[-2000:]}")
-    # ru_maxrss of children is the max over all waited-for children; run the heavy ones first
-    # or read it from the child itself where it matters (see python_peak).
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return Measured(wall, peak, done.stdout)
-
-
 def timed_python(code: str, cwd: Path | None = None) -> Measured:
-    """Run Python `code` in a fresh interpreter; it reports its own wall time and peak RSS."""
+    """Run Python `code` in a fresh interpreter; it reports its own wall time and peak RSS.
+
+    Call it before the benchmark process loads a model: Linux carries a process's peak RSS
+    across fork and exec, so a child of a large parent reports at least the parent's size.
+    """
     wrapper = (
         "import resource, time, json\n"
         "_t = time.perf_counter()\n"
