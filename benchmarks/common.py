@@ -21,15 +21,16 @@ class Measured:
 def timed_python(code: str, cwd: Path | None = None) -> Measured:
     """Run Python `code` in a fresh interpreter; it reports its own wall time and peak RSS.
 
-    Call it before the benchmark process loads a model: Linux carries a process's peak RSS
-    across fork and exec, so a child of a large parent reports at least the parent's size.
+    Peak RSS is the child's VmHWM: getrusage's ru_maxrss is carried across fork and exec, so
+    a child of a large parent would report at least the parent's size.
     """
     wrapper = (
-        "import resource, time, json\n"
+        "import time, json\n"
         "_t = time.perf_counter()\n"
         f"{code}\n"
+        "_hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "print(json.dumps({'wall': time.perf_counter() - _t, "
-        "'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        "'peak': int(_hwm.split()[1]) / 1024}))\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper], cwd=cwd, capture_output=True,
                           text=True, check=False, env=dict(os.environ, HF_HUB_OFFLINE="1"))
