@@ -23,10 +23,11 @@ QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bar
 class ShowrunnerGroup(click.Group):
     """Turns every ShowrunnerError (and any surprise) into one line on stderr, no traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         debug = "--debug" in sys.argv[1:]
+        kwargs["standalone_mode"] = False
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, **kwargs)
         except ShowrunnerError as exc:
             if debug:
                 raise

@@ -225,14 +225,21 @@ def load_show(root: Path) -> Show:
         calls_to_action=tuple(CallToAction(**c) for c in clean.get("calls_to_action", []) if c),
         closing_calls_to_action=tuple(CallToAction(**c) for c in
                                       clean.get("closing_calls_to_action", []) if c),
-        audio=AudioSettings(**{k: (_path(root, v) if k in ("intro", "outro", "welcome_back")
-                                   else int(v) if k == "sample_rate" else v)
-                               for k, v in audio.items()}),
+        audio=_audio_settings(root, audio),
         transcription=TranscriptionSettings(**transcription),
         glossary=tuple(t for t in clean.get("glossary", []) if t),
         corrections=tuple((str(k), str(v)) for k, v in corrections.items() if v is not None),
         notes_writer=NotesWriterSettings(**writer) if writer else None,
     )
+
+
+def _audio_settings(root: Path, audio: Mapping[str, Any]) -> AudioSettings:
+    values: dict[str, Any] = dict(audio)
+    for key in ("intro", "outro", "welcome_back"):
+        values[key] = _path(root, values.get(key))
+    if "sample_rate" in values:
+        values["sample_rate"] = int(values["sample_rate"])
+    return AudioSettings(**values)
 
 
 def _host(item: Mapping[str, Any], root: Path) -> Host:

@@ -3,15 +3,13 @@
 
 Order, all before anything is written: check and fingerprint the audio; skip when
 transcript.json already records this audio and these settings; decode; recognize; apply the
-corrections table; label speakers (`speakers.label_speakers`, once that stage exists); then
+corrections table; label speakers (`speakers.label_speakers`); then
 write every file atomically, transcript.json last.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import sys
 import time
@@ -22,8 +20,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import atomic, audio, coverage, transcripts
-from .config import EPISODE_FILE
+from . import atomic, audio, coverage, speakers, transcripts
+from .config import EPISODE_FILE, load_guests
 from .corrections import apply_corrections
 from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
 from .errors import AudioError, ConfigError, ShowrunnerError
@@ -69,6 +67,8 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
             note = f" (rewrote {len(written)} missing file(s))" if written else ""
             return TranscribeResult(previous, True, f"{episode.id}: transcript is up to date"
                                     f"{note}; --force transcribes again", tuple(written))
+    # A bad voice sample fails now, not after minutes of recognition.
+    speakers.check_voice_samples(show, load_guests(show, episode))
     started = time.monotonic()
     engine_class = type(engine) if engine else get_engine(settings.engine, show.root / "show.yaml")
     samples = audio.decode(path)
@@ -146,7 +146,7 @@ def settings_key(show: Show, episode: Episode, settings: TranscriptionSettings) 
     recipe = {
         "stage": STAGE_VERSION,
         **{name: getattr(settings, name) for name in _OUTPUT_SETTINGS},
-        "diarizer": _diarizer(settings),
+        "diarizer": settings.diarizer,
         "glossary": list(show.glossary),
         "corrections": [list(pair) for pair in show.corrections],
         "speakers": _speaker_recipe(show, episode),
@@ -220,41 +220,25 @@ def _engine_record(info: EngineInfo) -> dict[str, Any]:
 
 def _settings_record(show: Show, episode: Episode, settings: TranscriptionSettings, key: str,
                      transcript: Transcript) -> dict[str, Any]:
-    return {**settings.as_dict(), "diarizer": _diarizer(settings),
+    return {**settings.as_dict(), "diarizer": settings.diarizer,
             "glossary": list(show.glossary),
             "corrections": [list(pair) for pair in show.corrections],
             "speakers": _speaker_recipe(show, episode),
             **transcript.settings, "cache_key": key}
 
 
-def _speakers_stage() -> bool:
-    return importlib.util.find_spec(f"{__package__}.speakers") is not None
-
-
-def _diarizer(settings: TranscriptionSettings) -> str:
-    return settings.diarizer if _speakers_stage() else "none"
-
-
 def _speaker_recipe(show: Show, episode: Episode) -> list[Any]:
     # Names come from show.yaml and episode.yaml; an enrolled voice sample changes the mapping.
-    samples = [h.voice_sample for h in show.hosts if h.voice_sample]
+    guests = load_guests(show, episode)
+    samples = [p for p in [h.voice_sample for h in show.hosts] +
+               [g.voice_sample for g in guests] if p is not None]
     return [[h.name for h in show.hosts], list(episode.guests),
             [audio.sha256(p) if p.is_file() else str(p) for p in samples]]
 
 
 def _label_speakers(transcript: Transcript, samples: np.ndarray, show: Show,
                     episode: Episode) -> Transcript:
-    try:
-        speakers = importlib.import_module(f"{__package__}.speakers")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.speakers":
-            raise
-        return transcript  # the speakers stage is not there yet: speakers stay None
-    from .config import load_guests
-
-    labelled: Transcript = speakers.label_speakers(transcript, samples, show, episode,
-                                                   load_guests(show, episode))
-    return labelled
+    return speakers.label_speakers(transcript, samples, show, episode, load_guests(show, episode))
 
 
 def _summary(episode: Episode, transcript: Transcript, started: float) -> str:
