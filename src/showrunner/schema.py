@@ -129,58 +129,97 @@ def _value(raw: Any, spec: Any, where: str, problems: list[Problem], line: int |
     return _scalar(raw, spec, where, problems, line)
 
 
+class _Bad(Exception):
+    def __init__(self, what: str, fix: str):
+        super().__init__(what)
+        self.what, self.fix = what, fix
+
+
 def _scalar(raw: Any, spec: Field, where: str, problems: list[Problem],
             line: int | None) -> Any:
-    def bad(what: str, fix: str) -> None:
-        problems.append(Problem(where, what, fix, line))
+    check = _CHECKS.get(spec.kind, _text)
+    try:
+        return check(raw, spec)
+    except _Bad as bad:
+        problems.append(Problem(where, bad.what, bad.fix, line))
+        return None
 
-    example = f", e.g. {spec.example}" if spec.example else ""
-    kind = spec.kind
-    if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        return bad(f"should be true or false, not {_shown(raw)}", "write true or false")
-    if kind in ("int", "float"):
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or \
-                (kind == "int" and not float(raw).is_integer()):
-            return bad(f"should be {'a whole number' if kind == 'int' else 'a number'}, "
-                       f"not {_shown(raw)}", f"write a number{example}")
-        value = int(raw) if kind == "int" else float(raw)
-        if spec.minimum is not None and value < spec.minimum:
-            return bad(f"is {value}, below the minimum {spec.minimum:g}", f"use {spec.minimum:g} or more")
-        if spec.maximum is not None and value > spec.maximum:
-            return bad(f"is {value}, above the maximum {spec.maximum:g}", f"use {spec.maximum:g} or less")
-        return value
-    if kind == "date":
-        if isinstance(raw, dt.datetime):
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        try:
-            return dt.date.fromisoformat(str(raw))
-        except ValueError:
-            return bad(f"should be a date, not {_shown(raw)}", "write it as YYYY-MM-DD, e.g. 2026-03-10")
+
+def _example(spec: Field) -> str:
+    return f", e.g. {spec.example}" if spec.example else ""
+
+
+def _bool(raw: Any, spec: Field) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    raise _Bad(f"should be true or false, not {_shown(raw)}", "write true or false")
+
+
+def _number(raw: Any, spec: Field) -> int | float:
+    whole = spec.kind == "int"
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or \
+            (whole and not float(raw).is_integer()):
+        raise _Bad(f"should be {'a whole number' if whole else 'a number'}, not {_shown(raw)}",
+                   f"write a number{_example(spec)}")
+    value = int(raw) if whole else float(raw)
+    if spec.minimum is not None and value < spec.minimum:
+        raise _Bad(f"is {value}, below the minimum {spec.minimum:g}", f"use {spec.minimum:g} or more")
+    if spec.maximum is not None and value > spec.maximum:
+        raise _Bad(f"is {value}, above the maximum {spec.maximum:g}", f"use {spec.maximum:g} or less")
+    return value
+
+
+def _date(raw: Any, spec: Field) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise _Bad(f"should be a date, not {_shown(raw)}",
+                   "write it as YYYY-MM-DD, e.g. 2026-03-10") from None
+
+
+def _text(raw: Any, spec: Field) -> str:
     if isinstance(raw, dict | list) or raw is None:
-        return bad(f"should be text, not {_kind_of(raw)}", f"write a single value{example}")
-    text = str(raw) if not isinstance(raw, bool) else str(raw).lower()
+        raise _Bad(f"should be text, not {_kind_of(raw)}", f"write a single value{_example(spec)}")
+    text = str(raw).lower() if isinstance(raw, bool) else str(raw)
     control = _control_character(text, spec.multiline)
     if control:
-        return bad(f"contains a control character ({control})", "remove it from the text")
-    if kind == "text" and not text.strip() and spec.required:
-        return bad("is empty", f"write a value{example}")
-    if kind == "choice" and text not in spec.choices:
+        raise _Bad(f"contains a control character ({control})", "remove it from the text")
+    if not text.strip() and (spec.required or spec.kind == "path"):
+        raise _Bad("is empty", f"write a value{_example(spec)}")
+    return text
+
+
+def _choice(raw: Any, spec: Field) -> str:
+    text = _text(raw, spec)
+    if text not in spec.choices:
         near = difflib.get_close_matches(text, list(spec.choices), n=1)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        return bad(f"is {_shown(text)}, not one of {', '.join(spec.choices)}",
+        raise _Bad(f"is {_shown(text)}, not one of {', '.join(spec.choices)}",
                    f"{hint}use one of: {', '.join(spec.choices)}")
-    if kind == "url" and not text.startswith(ALLOWED_URL_SCHEMES):
-        return bad(f"is {_shown(text)}, not an http(s) or mailto link",
-                   "write a full link starting with https://")
-    if kind == "email" and not _EMAIL.match(text):
-        return bad(f"is {_shown(text)}, not an email address", "write it as name@example.com")
-    if kind == "path" and ("\0" in text or not text.strip()):
-        return bad("is not a usable file path", f"write a path relative to the show folder{example}")
     return text
+
+
+def _url(raw: Any, spec: Field) -> str:
+    text = _text(raw, spec)
+    if not text.startswith(ALLOWED_URL_SCHEMES):
+        raise _Bad(f"is {_shown(text)}, not an http(s) or mailto link",
+                   "write a full link starting with https://")
+    return text
+
+
+def _email(raw: Any, spec: Field) -> str:
+    text = _text(raw, spec)
+    if not _EMAIL.match(text):
+        raise _Bad(f"is {_shown(text)}, not an email address", "write it as name@example.com")
+    return text
+
+
+_CHECKS = {"bool": _bool, "int": _number, "float": _number, "date": _date, "choice": _choice,
+           "url": _url, "email": _email}
 
 
 def _control_character(text: str, multiline: bool) -> str | None:
