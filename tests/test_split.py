@@ -24,8 +24,8 @@ from scipy.signal import correlate, resample_poly
 
 from showrunner import transcripts
 from showrunner.config import load_episode, load_show
-from showrunner.model import Transcript
-from showrunner.split import SplitResult, split_episode
+from showrunner.model import Chapter, Transcript
+from showrunner.split import SplitResult, part_chapters, split_episode
 from showrunner.synth import Conversation, Line, speak
 from showrunner.synth.speech import HOST_VOICE
 
@@ -313,3 +313,12 @@ def test_a_stale_part_with_host_notes_is_never_deleted(split3: Split, tmp_path: 
     assert_one_line_error(run(["split", "talk", "--parts", "2", "--force"], show),
                           "talk-3", "notes.md")
     assert tree_hashes(show) == before
+
+
+def test_a_part_starting_inside_a_topic_opens_with_that_topic() -> None:
+    whole = (Chapter(0.0, "Intro"), Chapter(10.0, "Starters"), Chapter(50.0, "Pricing"),
+             Chapter(90.0, "Advice"))
+    assert part_chapters(whole, 40.0, 95.0) == (
+        Chapter(0.0, "Starters"), Chapter(10.0, "Pricing"), Chapter(50.0, "Advice"))
+    # A topic that starts within a second of the cut is the part's first chapter.
+    assert part_chapters(whole, 49.5, 89.0) == (Chapter(0.0, "Pricing"),)

@@ -80,8 +80,10 @@ class Silence:
     def __init__(self, samples: np.ndarray, rate: int):
         hop = max(1, int(rate * FRAME_S))
         frames = samples.shape[0] // hop
-        mono = np.asarray(samples[:frames * hop], dtype=np.float32).reshape(frames, -1)
-        power = np.square(mono).mean(axis=1) if frames else np.zeros(0)
+        flat = np.asarray(samples[:frames * hop], dtype=np.float32).reshape(frames, -1)
+        # A minute of frames at a time: squaring an hour at once would copy it whole.
+        power = np.concatenate([np.square(flat[i:i + 6000]).mean(axis=1)
+                                for i in range(0, frames, 6000)]) if frames else np.zeros(0)
         db = 10 * np.log10(np.maximum(power, 1e-10))
         floor = max(float(np.percentile(db, 5)), -90.0) if frames else -90.0
         speech = float(np.percentile(db, 90)) if frames else 0.0

@@ -9,6 +9,7 @@ Order: transcribe must run first when chapters are to come from the transcript.
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, CTOCFlags
 from pydub import AudioSegment
 
-from . import atomic, loudness, transcripts
+from . import atomic, audio, loudness, transcripts
 from .config import load_guests
 from .errors import AudioError, EngineError
 from .model import Chapter, Episode, Show, Transcript
@@ -99,13 +100,27 @@ class MasteredAudio:
 
 def decode(path: Path, *, rate: int, channels: int) -> Audio:
     """Decode any audio file ffmpeg reads to float samples at `rate` Hz and `channels`."""
-    if not path.is_file():
-        raise AudioError("audio file not found", path=path,
-                         hint="put the recording there or fix 'audio:' in episode.yaml")
+    audio.check(path)  # missing, empty or text: a clear error before ffmpeg's
     command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le",
                "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(rate), "pipe:1"]
-    raw = _ffmpeg(command, path)
-    samples = np.frombuffer(raw, dtype=np.float32).reshape(-1, channels)
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=errors)
+        output = process.stdout
+        assert output is not None
+        # Read into one growing bytearray: an hour at 44.1 kHz is 635 MB, never held twice.
+        raw = bytearray()
+        for block in iter(lambda: output.read(1 << 22), b""):
+            raw += block
+        code = process.wait()
+        errors.seek(0)
+        message = " ".join(errors.read().decode(errors="replace").split())[:160]
+    if code != 0:
+        raise AudioError(f"ffmpeg cannot decode it ({message})", path=path,
+                         hint="check it is an audio file (wav, mp3, m4a, flac); re-export it "
+                              "if it is damaged")
+    usable = len(raw) - len(raw) % (4 * channels)
+    samples = np.frombuffer(raw, dtype=np.float32, count=usable // 4).reshape(-1, channels)
     if samples.shape[0] == 0:
         raise AudioError("holds no audio", path=path, hint="re-export the recording")
     return Audio(samples, rate)
@@ -259,8 +274,7 @@ def _export(joined: Audio, tmp: Path, show: Show) -> tuple[Audio, float, float]:
                              hint="check the recording is not silent") from exc
         _encode(finished.samples, joined.rate, tmp, settings.bitrate)
         decoded = decode(tmp, rate=joined.rate, channels=joined.samples.shape[1])
-        level = loudness.integrated_loudness(decoded.samples, decoded.rate)
-        peak = loudness.true_peak(decoded.samples, decoded.rate)
+        level, peak = loudness.measure(decoded.samples, decoded.rate)
         if peak <= settings.true_peak_dbtp and \
                 abs(level - settings.loudness_lufs) <= LOUDNESS_TOLERANCE_LU:
             break
@@ -270,14 +284,14 @@ def _export(joined: Audio, tmp: Path, show: Show) -> tuple[Audio, float, float]:
     return decoded, level, peak
 
 
-def _encoder_gain(audio: Audio, bitrate: str, seconds: float = 20.0) -> float:
+def _encoder_gain(programme: Audio, bitrate: str, seconds: float = 20.0) -> float:
     """How many dB the MP3 encoder changes the level, measured on an excerpt (pipes only)."""
-    middle, half = audio.samples.shape[0] // 2, int(seconds * audio.rate / 2)
-    excerpt = audio.samples[max(0, middle - half):middle + half]
+    middle, half = programme.samples.shape[0] // 2, int(seconds * programme.rate / 2)
+    excerpt = programme.samples[max(0, middle - half):middle + half]
     power = float(np.mean(np.square(excerpt, dtype=np.float64)))
     if power == 0.0:
         return 0.0
-    channels, rate = str(excerpt.shape[1]), str(audio.rate)
+    channels, rate = str(excerpt.shape[1]), str(programme.rate)
     mp3 = _ffmpeg(["ffmpeg", "-nostdin", "-v", "error", "-f", "f32le", "-ar", rate, "-ac", channels,
                    "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3", "pipe:1"],
                   Path("<mp3 encoder>"), stdin=np.ascontiguousarray(excerpt).tobytes())
@@ -293,10 +307,11 @@ def _encode(samples: np.ndarray, rate: int, out: Path, bitrate: str) -> None:
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate),
                "-ac", str(channels), "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate,
                "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(out)]
-    _ffmpeg(command, out, stdin=np.ascontiguousarray(samples, dtype=np.float32).tobytes())
+    data = np.ascontiguousarray(samples, dtype=np.float32)
+    _ffmpeg(command, out, stdin=data.data.cast("B"))  # no copy of the samples
 
 
-def _ffmpeg(command: list[str], path: Path, stdin: bytes | None = None) -> bytes:
+def _ffmpeg(command: list[str], path: Path, stdin: bytes | memoryview | None = None) -> bytes:
     try:
         done = subprocess.run(command, input=stdin, capture_output=True, check=False)
     except FileNotFoundError as exc:

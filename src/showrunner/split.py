@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,7 @@ class _Context:
     clips: ShowClips
     plan: Plan
     parts: tuple[Episode, ...]
+    chapters: tuple[Chapter, ...]  # of the whole conversation, from its topic structure
     kept_notes: tuple[Path, ...]
     stale: tuple[Path, ...]
     refusal: str = ""  # a dry run's note of why the real run would stop
@@ -82,8 +85,10 @@ def split_episode(show: Show, episode: Episode, *, parts: int | None = None,
             text += f"\nA real run would stop here: {context.refusal}"
         return SplitResult(text + "\nNothing was written (dry run).", context.plan,
                            context.parts)
-    mastered = tuple(_write_part(show, episode, context, k, quiet)
-                     for k in range(len(context.parts)))
+    # Parts are mastered two at a time: numpy, scipy and ffmpeg do the work outside the GIL.
+    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
+        mastered = tuple(pool.map(lambda k: _write_part(show, context, k, quiet),
+                                  range(len(context.parts))))
     for folder in context.stale:
         shutil.rmtree(folder)
     return SplitResult(_summary(episode, context, mastered), context.plan, context.parts, mastered)
@@ -128,12 +133,14 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
         raise ConfigError("episode.yaml names no 'audio'", path=episode.folder / EPISODE_FILE,
                           hint="add 'audio: <the recording's file name>'")
     clips = load_clips(show, welcome_back=True)
-    audio = decode(episode.audio_path, rate=show.audio.sample_rate, channels=show.audio.channels)
-    hosts = [host.name for host in show.hosts]
-    candidates = cutplan.boundaries(transcript, hosts=hosts,
-                                    silence=cutplan.Silence(audio.samples, audio.rate),
-                                    topic_starts=[c.start for c in
-                                                  topic_chapters(show, episode, transcript)])
+    with ThreadPoolExecutor(1) as background:  # the topics while ffmpeg decodes
+        topics = background.submit(topic_chapters, show, episode, transcript)
+        audio = decode(episode.audio_path, rate=show.audio.sample_rate,
+                       channels=show.audio.channels)
+        silence = cutplan.Silence(audio.samples, audio.rate)
+        chapters = topics.result()
+    candidates = cutplan.boundaries(transcript, hosts=[host.name for host in show.hosts],
+                                    silence=silence, topic_starts=[c.start for c in chapters])
     plan = cutplan.plan(transcript, duration=audio.duration, candidates=candidates, parts=parts,
                         max_seconds=max_seconds, added_first=clips.added(welcome_back=False),
                         added_rest=clips.added(welcome_back=True))
@@ -143,8 +150,9 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
     except ConfigError as refusal:
         if not dry_run:
             raise
-        return _Context(transcript, audio, clips, plan, episodes, (), (), refusal.one_line())
-    return _Context(transcript, audio, clips, plan, episodes, kept, stale)
+        return _Context(transcript, audio, clips, plan, episodes, chapters, (), (),
+                        refusal.one_line())
+    return _Context(transcript, audio, clips, plan, episodes, chapters, kept, stale)
 
 
 def _how_to_split(episode: Episode, parts: int | None,
@@ -241,25 +249,33 @@ def _host_files(folder: Path) -> list[Path]:
 # ---------------------------------------------------------------- phase 2: write
 
 
-def _write_part(show: Show, episode: Episode, context: _Context, k: int,
-                quiet: bool) -> MasteredAudio:
+def _write_part(show: Show, context: _Context, k: int, quiet: bool) -> MasteredAudio:
     part = context.parts[k]
     start, end = context.plan.spans[k]
     cuts = [0, *(c.index for c in context.plan.cuts), len(context.transcript.segments)]
     segments = context.transcript.segments[cuts[k]:cuts[k + 1]]
     _progress(quiet, f"split: mastering part {k + 1} of {len(context.parts)} ({part.id}) …")
     body = context.audio.between(start, end)
-    # The part's transcript is timed to its finished MP3 (after the intro and bumper), and its
-    # chapters are the ones the notes stage will find in that transcript.
+    # The part's transcript is timed to its finished MP3, after the intro and bumper.
     offset, duration = context.clips.layout(body, welcome_back=k > 0)
     timed = retime(context.transcript, segments, start=start, end=end, offset=offset,
                    duration=duration)
-    chapters = [Chapter(c.start - offset, c.title) for c in topic_chapters(show, part, timed)]
     mastered = master_episode(show, part, body, part.folder / f"{part.id}.mp3",
-                              chapters=chapters, welcome_back=k > 0, clips=context.clips)
+                              chapters=part_chapters(context.chapters, start, end),
+                              welcome_back=k > 0, clips=context.clips)
     transcripts.write_all(replace(timed, audio_sha256=_sha256(mastered.path)), part.folder)
     _write_episode_yaml(part)
     return mastered
+
+
+def part_chapters(chapters: tuple[Chapter, ...], start: float,
+                  end: float) -> tuple[Chapter, ...]:
+    """The whole conversation's chapters that fall in [start, end), timed from `start`; a part
+    that begins inside a topic opens with that topic's chapter."""
+    inside = [Chapter(round(c.start - start, 3), c.title) for c in chapters
+              if start + 1.0 <= c.start < end]
+    running = [c for c in chapters if c.start < start + 1.0]
+    return tuple(([Chapter(0.0, running[-1].title)] if running else []) + inside)
 
 
 def retime(transcript: Transcript, segments: tuple[Any, ...], *, start: float, end: float,
