@@ -20,11 +20,12 @@ TFIDF = "tf-idf"
 _WORD = re.compile(r"[a-z][a-z']+")
 
 
-def embed(texts: list[str]) -> tuple[np.ndarray, str]:
-    """Unit-length vectors, one row per text, and the name of the method used."""
+def embed(texts: list[str], method: str | None = None) -> tuple[np.ndarray, str]:
+    """Unit-length vectors, one row per text, and the name of the method used
+    (`method`: MINILM or TFIDF; default MiniLM when it is installed)."""
     if not texts:
         return np.zeros((0, 1)), TFIDF
-    model = _minilm()
+    model = _minilm() if method != TFIDF else None
     if model is not None:
         vectors = model.encode(texts, batch_size=32, normalize_embeddings=True,
                                show_progress_bar=False, convert_to_numpy=True)

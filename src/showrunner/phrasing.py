@@ -50,6 +50,8 @@ send:sent set:set shut:shut sit:sat sleep:slept speak:spoke spend:spent stand:st
 teach:taught tell:told think:thought throw:threw understand:understood wake:woke win:won
 write:wrote"""
 _IRREGULAR_PAST = dict(item.split(":") for item in _IRREGULAR_LIST.split())
+_ADVERBS = {"ever", "really", "still", "usually", "often", "always", "never", "actually", "just",
+            "first", "even", "sometimes"}
 _MODAL = {"would", "will", "can", "could", "should"}
 _BE = {"are": "is", "were": "was"}
 
@@ -171,11 +173,14 @@ def _clause(aux: str, subject: str, rest: str) -> str | None:
         return f"{subject} {_BE[aux]} {rest}"
     if aux in ("have", "has"):
         return f"{subject} has {rest}"
+    adverbs = []
+    while len(words) > 1 and words[0].lower() in _ADVERBS:  # "do you ever pay" -> "ever pays"
+        adverbs.append(words.pop(0))
     verb, tail = words[0].lower(), " ".join(words[1:])
     if verb in STOPWORDS - {"go", "get", "keep", "do", "make"} and verb not in _IRREGULAR_PAST:
         return None
     inflected = past(verb) if aux == "did" else third_person(verb)
-    return " ".join(p for p in (subject, inflected, tail) if p)
+    return " ".join(p for p in (subject, *adverbs, inflected, tail) if p)
 
 
 def gerund(verb: str) -> str:

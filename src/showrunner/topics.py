@@ -86,25 +86,28 @@ def chapters_for(transcript: Transcript) -> tuple[Chapter, ...]:
     return analyse(transcript).chapters
 
 
-def analyse(transcript: Transcript, *, host: str | None = None,
-            guests: tuple[str, ...] = ()) -> TopicStructure:
+def analyse(transcript: Transcript, *, host: str | None = None, guests: tuple[str, ...] = (),
+            method: str | None = None) -> TopicStructure:
     """Segment `transcript` into topics and word them (bullets, titles, hooks, summary).
 
     `host` is the host's full name (default: the speaker who asks the most questions);
-    `guests` are the guests' full names, used to turn "you" into the guest's first name.
+    `guests` are the guests' full names, used to turn "you" into the guest's first name;
+    `method` picks the sentence vectors (embeddings.MINILM or embeddings.TFIDF).
     """
     sentences = split_sentences(transcript)
     if not sentences:
         return TopicStructure((), (), "", "empty transcript")
-    host = host or _questioner(sentences)
-    vectors, method = embed([s.text for s in sentences])
+    speakers = {s.speaker for s in sentences}
+    host = host if host in speakers else _questioner(sentences)
+    vectors, method = embed([s.text for s in sentences], method)
     cuts = boundaries(sentences, vectors, host=host, duration=transcript.duration)
     spans = [sentences[a:b] for a, b in zip([0, *cuts], [*cuts, len(sentences)], strict=True)]
     guest = guests[0].split()[0] if len(guests) == 1 and guests[0].split() else None
     topics = tuple(_topic(span, vectors[_index(sentences, span)], host, guest, first=i == 0)
                    for i, span in enumerate(spans))
     topics = _first_starts_at_zero(topics)
-    hooks = hook_candidates(sentences, vectors, host=host)
+    openers = {sentences.index(t.sentences[0]) for t in topics if t.sentences}
+    hooks = hook_candidates(sentences, vectors, host=host, openers=openers)
     return TopicStructure(topics, hooks, _summary(topics, host, guests), method)
 
 
@@ -290,12 +293,15 @@ def _first_starts_at_zero(topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
 
 
 def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str | None,
+                    openers: frozenset[int] | set[int] = frozenset(),
                     limit: int = 5) -> tuple[str, ...]:
-    """The host's questions that best stand for the whole episode, best first."""
+    """The host's questions that best stand for the whole episode, best first; a question
+    that opens a topic (index in `openers`, or in the same turn) beats a follow-up."""
     centre = vectors.sum(axis=0)
     centre = centre / (np.linalg.norm(centre) or 1.0)
     scored = []
-    for sentence, vector in zip(sentences, vectors, strict=True):
+    opening = _opening_turns(sentences, openers)
+    for index, (sentence, vector) in enumerate(zip(sentences, vectors, strict=True)):
         if not sentence.is_question or (host and sentence.speaker != host):
             continue
         question = phrasing.clean_sentence(sentence.text)
@@ -305,15 +311,26 @@ def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str
             continue
         fit = float(vector @ centre)
         length = -abs(words - 14) / 40.0  # a hook reads best at about 10 to 18 words
+        fit += 0.15 if index in opening else 0.0
         scored.append((fit + length, question))
     ranked = [q for _, q in sorted(scored, key=lambda item: -item[0])]
     return tuple(dict.fromkeys(ranked))[:limit]
 
 
+def _opening_turns(sentences: list[Sentence], openers: frozenset[int] | set[int]) -> set[int]:
+    """Indices of every sentence in the turn that opens a topic."""
+    found: set[int] = set()
+    for i in openers:
+        found.update(range(i, i + len(_turn(sentences, i))))
+    return found
+
+
 def _summary(topics: tuple[Topic, ...], host: str | None, guests: tuple[str, ...]) -> str:
-    labels = [t.label for t in topics if not t.intro][:4]
+    labels = [t.label for t in topics if not t.intro]
     if not labels:
         return ""
+    if len(labels) > 3:
+        labels = [", ".join(labels[:3]), "more"]
     host_first = host.split()[0] if host and host.split() else "The host"
     who = phrasing.join_names(list(guests))
     subject = f"{host_first} talks with {who}" if who else f"{host_first} talks"
