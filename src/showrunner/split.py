@@ -106,8 +106,9 @@ def explain(episode: Episode, plan: Plan, parts: tuple[Episode, ...], clips: Sho
         why = f"  why: {cut.reason}, {abs(cut.time - ideal):.1f} s from the even split at " \
               f"{clock(ideal, True)}"
         if nearer is not None:
+            who = "a guest" if nearer.kind == "other" else "the host"
             why += (f"; {clock(nearer.time, True)} is nearer, but there "
-                    f"{nearer.reason.replace('the host', nearer.speaker)}")
+                    f"{nearer.reason.replace(who, nearer.speaker, 1)}")
         lines.append(why + ".")
     for part, (start, end), length in zip(parts, plan.spans, plan.lengths, strict=True):
         assert part.series is not None
