@@ -214,6 +214,8 @@ def test_verb_forms() -> None:
 def test_filler_is_dropped_and_small_talk_is_never_a_topic() -> None:
     assert phrasing.clean_sentence("Um, so, you know, how do you uh price bread?") == \
         "How do you price bread?"
+    assert phrasing.clean_sentence("When did you know it was time?") == \
+        "When did you know it was time?"
     assert phrasing.is_small_talk("Mary, thank you so much for your time today.")
     assert phrasing.is_small_talk("Where can people find you online?")
     assert not phrasing.is_small_talk("How do you find good flour?")

@@ -22,7 +22,9 @@ MAX_TITLE_CHARS = 70
 _FILLER_START = re.compile(
     r"^(?:(?:so|and|but|okay|ok|well|now|alright|all right|right|um+|uh+|hmm+|yeah|great|"
     r"last question|one more thing|i'm curious|i wonder|then)\b[,.:!]?\s+)+", re.IGNORECASE)
-_FILLER_INSIDE = re.compile(r"\b(?:um+|uh+|erm|you know|i mean)\b,?\s*", re.IGNORECASE)
+# "you know" and "I mean" are filler only set off by commas: "when did you know" is not
+_FILLER_INSIDE = re.compile(r",?\s*\b(?:um+|uh+|erm)\b,?|(?:,\s*|^)(?:you know|i mean),",
+                            re.IGNORECASE)
 _ABOUT = re.compile(
     r"^(?:let's|let us|i want to|i'd like to|we should|we need to|can we|could we)?\s*"
     r"(?:start with|talk about|turn to|move on to|get into|dig into|talk a bit about|"
@@ -104,7 +106,7 @@ def _ranked(texts: list[str], by_host: list[bool], topicality: list[float]) -> l
 
 def clean_sentence(text: str) -> str:
     """Drop filler words and the small words that open spoken sentences; tidy spaces."""
-    text = _FILLER_INSIDE.sub("", " ".join(text.split()))
+    text = " ".join(_FILLER_INSIDE.sub(" ", " ".join(text.split())).split())
     text = _FILLER_START.sub("", text).strip(" ,;:-")
     return _capital(text)
 

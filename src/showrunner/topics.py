@@ -73,9 +73,13 @@ class TopicStructure:
 
     def bullets(self, limit: int = MAX_BULLETS) -> tuple[str, ...]:
         """At most `limit` bullets: the longest topics, kept in the order they were talked about."""
-        body = [t for t in self.topics if not t.intro]
-        chosen = sorted(sorted(body, key=lambda t: t.start - t.end)[:limit], key=lambda t: t.start)
-        return tuple(dict.fromkeys(t.bullet for t in chosen))
+        longest_first = sorted((t for t in self.topics if not t.intro),
+                               key=lambda t: t.start - t.end)
+        chosen: dict[str, float] = {}
+        for topic in longest_first:  # a topic talked about twice gets one bullet
+            if topic.bullet not in chosen and len(chosen) < limit:
+                chosen[topic.bullet] = topic.start
+        return tuple(sorted(chosen, key=lambda bullet: chosen[bullet]))
 
 
 # ---------------------------------------------------------------- public entry points
