@@ -60,11 +60,13 @@ _BE = {"are": "is", "were": "was"}
 
 @dataclass(frozen=True)
 class Wording:
-    """How one topic is named: a chapter `title`, a notes `bullet`, a `label` for a sentence."""
+    """How one topic is named: a chapter `title`, a notes `bullet`, a `label` for a sentence
+    (`phrased` when the label was made from the host's words, not from repeated words)."""
 
     title: str
     bullet: str
     label: str
+    phrased: bool = True  # False: the label is only the most repeated words
 
 
 def word_topic(texts: list[str], by_host: list[bool], topicality: list[float], *,
@@ -79,15 +81,27 @@ def word_topic(texts: list[str], by_host: list[bool], topicality: list[float], *
         bullet = indirect or question
         if bullet and len(bullet.split()) <= MAX_BULLET_WORDS:
             # an indirect question reads well inside a sentence ("talks about how …")
-            return _wording(bullet, indirect or keyphrase(texts) or bullet)
+            label = indirect or _first_clause(text, guest)
+            if label:
+                return _wording(bullet, label)
+            return _wording(bullet, keyphrase(texts) or bullet, phrased=False)
     label = keyphrase(texts) or "the conversation"
-    return _wording(_capital(label), label)
+    return _wording(_capital(label), label, phrased=False)
 
 
-def _wording(bullet: str, label: str) -> Wording:
+def _first_clause(question: str, guest: str | None) -> str | None:
+    """"Where does X come from, and how did you …?" -> the first half as an indirect question."""
+    first = re.split(r",?\s+and\s+(?=(?:how|what|why|where|when|who|which)\b)", question,
+                     maxsplit=1, flags=re.IGNORECASE)[0]
+    if first == question or not guest:
+        return None
+    return indirect_question(first.rstrip(" ,?") + "?", guest)
+
+
+def _wording(bullet: str, label: str, *, phrased: bool = True) -> Wording:
     title = bullet if len(bullet) <= MAX_TITLE_CHARS else _capital(label)
     label = re.sub(r"\byour\b", "the", label[:1].lower() + label[1:] if not _proper(label) else label)
-    return Wording(title=title, bullet=bullet, label=label)
+    return Wording(title=title, bullet=bullet, label=label, phrased=phrased)
 
 
 def _ranked(texts: list[str], by_host: list[bool], topicality: list[float]) -> list[str]:

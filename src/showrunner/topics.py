@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -56,6 +56,7 @@ class Topic:
     label: str
     sentences: tuple[Sentence, ...]
     intro: bool = False
+    phrased: bool = True
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,8 @@ def _topic(span: list[Sentence], vectors: np.ndarray, host: str | None, guest: s
         return Topic(start, end, INTRO_TITLE, INTRO_TITLE, "introductions", tuple(span), True)
     wording = phrasing.word_topic([s.text for s in span], [s.speaker == host for s in span],
                                   [float(v @ centre) for v in vectors], guest=guest)
-    return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span))
+    return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span),
+                 phrased=wording.phrased)
 
 
 def _is_welcome(span: list[Sentence]) -> bool:
@@ -292,8 +294,7 @@ def _first_starts_at_zero(topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
     if not topics:
         return topics
     first = topics[0]
-    return (Topic(0.0, first.end, first.title, first.bullet, first.label, first.sentences,
-                  first.intro), *topics[1:])
+    return (replace(first, start=0.0), *topics[1:])
 
 
 def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str | None,
@@ -330,7 +331,9 @@ def _opening_turns(sentences: list[Sentence], openers: frozenset[int] | set[int]
 
 
 def _summary(topics: tuple[Topic, ...], host: str | None, guests: tuple[str, ...]) -> str:
-    labels = [t.label for t in topics if not t.intro]
+    body = [t for t in topics if not t.intro]
+    # labels made from the host's words first; repeated-word labels only when there is no other
+    labels = [t.label for t in body if t.phrased] or [t.label for t in body]
     if not labels:
         return ""
     if len(labels) > 3:
