@@ -32,10 +32,10 @@ $(STAMPS)/venv: $(HERE)pyproject.toml $(STAMPS)/apt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU wheel on this machine, not a multi-GB CUDA build
 	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '$(HERE)[dev]'
 	# resemblyzer and openai-whisper without their deps (webrtcvad compiles; triton is GPU-only);
 	# their runtime needs are in pyproject's dependencies and dev extras
 	$(PY) -m pip install -q --no-deps resemblyzer==0.1.4 openai-whisper==20250625
-	$(PY) -m pip install -q -e '$(HERE)[dev]'
 	@touch $@
 
 $(STAMPS)/npm: $(HERE)tests/js/package.json $(HERE)tests/js/package-lock.json

@@ -22,6 +22,7 @@ RUNS = 50
 
 @pytest.mark.slow
 def test_fifty_interrupted_runs(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
     show = copy_demo_show(tmp_path / "demo")
     # The demo show's settings with a shorter recording, so that runs can finish between kills.
     talk = speak(interview_script(HOST, GUEST, TOPICS[:3]), {HOST: HOST_VOICE, GUEST: GUEST_VOICE})
