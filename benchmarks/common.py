@@ -8,7 +8,26 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from showrunner.synth import Conversation
+
 VENV_BIN = Path(sys.executable).parent
+
+
+def save_ground_truth(conversation: Conversation, path: Path) -> None:
+    """A transcript.json from the script's ground truth, words spread evenly over each turn,
+    for benchmarks of the stages after recognition (recognition is measured on its own)."""
+    from showrunner import transcripts
+    from showrunner.model import Segment, Transcript, Word
+
+    segments = []
+    for turn in conversation.turns:
+        texts = turn.text.split()
+        step = (turn.end - turn.start) / len(texts)
+        words = tuple(Word(turn.start + i * step, turn.start + (i + 1) * step, text, 1.0,
+                           turn.speaker) for i, text in enumerate(texts))
+        segments.append(Segment(turn.start, turn.end, turn.text, turn.speaker, words))
+    transcripts.save_json(Transcript(tuple(segments), conversation.duration,
+                                     engine="ground truth"), path)
 
 
 @dataclass(frozen=True)

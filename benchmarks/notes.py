@@ -16,7 +16,7 @@ from pathlib import Path
 from showrunner.synth import interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
-from .common import table, timed_python
+from .common import save_ground_truth, table, timed_python
 
 HOST, GUEST = "Jason Reed", "Mary Chen"
 REPO = Path(__file__).resolve().parent.parent
@@ -36,20 +36,8 @@ def _show(root: Path, transcript_source: Path | None, rounds: int = 0) -> Path:
 
 
 def _ground_truth(rounds: int, path: Path) -> None:
-    from showrunner import transcripts
-    from showrunner.model import Segment, Transcript, Word
-
-    conversation = speak(interview_script(HOST, GUEST, rounds=rounds),
-                         {HOST: HOST_VOICE, GUEST: GUEST_VOICE})
-    segments = []
-    for turn in conversation.turns:
-        texts = turn.text.split()
-        step = (turn.end - turn.start) / len(texts)
-        words = tuple(Word(turn.start + i * step, turn.start + (i + 1) * step, text, 1.0,
-                           turn.speaker) for i, text in enumerate(texts))
-        segments.append(Segment(turn.start, turn.end, turn.text, turn.speaker, words))
-    transcripts.save_json(Transcript(tuple(segments), conversation.duration,
-                                     engine="ground truth"), path)
+    save_ground_truth(speak(interview_script(HOST, GUEST, rounds=rounds),
+                            {HOST: HOST_VOICE, GUEST: GUEST_VOICE}), path)
 
 
 def _cli(show: Path, *args: str, method: str = "") -> tuple[float, float]:

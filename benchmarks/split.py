@@ -18,7 +18,7 @@ from pathlib import Path
 from showrunner.synth import Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
-from .common import table, timed_python
+from .common import save_ground_truth, table, timed_python
 
 HOST, GUEST = "Jason Reed", "Mary Chen"
 ROUNDS = 12  # about 60 minutes
@@ -36,9 +36,6 @@ def _show(root: Path, conversation: Conversation) -> Path:
     """A show with a welcome-back bumper; episode 'talk' with the ground-truth transcript."""
     from tests.helpers import SHOW_YAML, add_episode, make_show
 
-    from showrunner import transcripts
-    from showrunner.model import Segment, Transcript, Word
-
     show = make_show(root / "show", show_yaml=SHOW_YAML + "audio:\n  welcome_back: "
                                                           "audio/welcome-back.wav\n")
     bumper = speak([Line(HOST, "Welcome back to Test Kitchen. This episode continues my "
@@ -47,15 +44,7 @@ def _show(root: Path, conversation: Conversation) -> Path:
     shutil.copyfile(bumper.wav, show / "audio" / "welcome-back.wav")
     folder = add_episode(show, "talk", "title: A Long Talk\nnumber: 1\ndate: 2026-03-02\n"
                                        "guests: [mary-chen]\naudio: raw.wav\n", conversation.wav)
-    segments = []
-    for turn in conversation.turns:
-        texts = turn.text.split()
-        step = (turn.end - turn.start) / len(texts)
-        words = tuple(Word(turn.start + i * step, turn.start + (i + 1) * step, text, 1.0,
-                           turn.speaker) for i, text in enumerate(texts))
-        segments.append(Segment(turn.start, turn.end, turn.text, turn.speaker, words))
-    transcripts.save_json(Transcript(tuple(segments), conversation.duration,
-                                     engine="ground truth"), folder / "transcript.json")
+    save_ground_truth(conversation, folder / "transcript.json")
     return show
 
 
