@@ -9,11 +9,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from urllib.parse import quote
 
-from . import atomic
+from . import atomic, audio
 from .model import Episode, Show
 
 FEED_FILE = "feed.xml"
@@ -52,8 +51,8 @@ def published_audio(episode: Episode) -> Path | None:
 
 def media_files(episode: Episode) -> list[Path]:
     """The episode-folder files that are published beside the page, where they exist."""
-    audio = published_audio(episode)
-    files = [audio] if audio is not None else []
+    enclosure = published_audio(episode)
+    files = [enclosure] if enclosure is not None else []
     return files + [episode.folder / name for name in (*TRANSCRIPT_FILES, CHAPTERS_FILE)
                     if (episode.folder / name).is_file()]
 
@@ -64,15 +63,7 @@ def publish_media(show: Show, episode: Episode) -> list[Path]:
     copied = []
     for source in media_files(episode):
         dest = target / source.name
-        if not dest.is_file() or _digest(dest) != _digest(source):
+        if not dest.is_file() or audio.sha256(dest) != audio.sha256(source):
             atomic.write_bytes(dest, source.read_bytes())
             copied.append(dest)
     return copied
-
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()

@@ -11,7 +11,6 @@ its MP3, its transcript files, and last its episode.yaml (a folder without one i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import sys
@@ -20,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import cutplan, transcripts
+from . import audio, cutplan, transcripts
 from .config import (
     EPISODE_FILE,
     check_episode_id,
@@ -264,7 +263,7 @@ def _write_part(show: Show, context: _Context, k: int, quiet: bool) -> MasteredA
     mastered = master_episode(show, part, body, part.folder / f"{part.id}.mp3",
                               chapters=part_chapters(context.chapters, start, end),
                               welcome_back=k > 0, clips=context.clips)
-    transcripts.write_all(replace(timed, audio_sha256=_sha256(mastered.path)), part.folder)
+    transcripts.write_all(replace(timed, audio_sha256=audio.sha256(mastered.path)), part.folder)
     _write_episode_yaml(part)
     return mastered
 
@@ -335,14 +334,6 @@ def _clips_note(clips: ShowClips, count: int) -> str:
         notes.append(f"the {clock(clips.welcome_back.duration)} welcome-back bumper on parts "
                      f"2–{count}")
     return f" (finished length, with {' and '.join(notes)})" if notes else ""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _progress(quiet: bool, line: str) -> None:
