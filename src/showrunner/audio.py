@@ -86,12 +86,13 @@ def probe(path: Path) -> AudioInfo:
                      int(_float(stream.get("sample_rate"))), int(stream.get("channels") or 0))
 
 
-def decode(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The first audio stream as float32 mono at `sample_rate`, decoded by ffmpeg."""
+def decode(path: Path, sample_rate: int = SAMPLE_RATE, channels: int = 1) -> np.ndarray:
+    """The first audio stream as float32 at `sample_rate`, decoded by ffmpeg: shape (n,) for
+    mono, (n, channels) otherwise."""
     path = Path(path)
     probe(path)
     command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path),
-               "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(sample_rate),
+               "-map", "0:a:0", "-vn", "-ac", str(channels), "-ar", str(sample_rate),
                "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     with tempfile.TemporaryFile() as errors:
         process = _start(command, errors)
@@ -107,12 +108,12 @@ def decode(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     if code != 0:
         raise AudioError(f"ffmpeg cannot decode it ({_last_line(message, path)})", path=path,
                          hint=f"the file is corrupt or unsupported; {_RE_EXPORT}")
-    usable = len(samples) - len(samples) % 4
+    usable = len(samples) - len(samples) % (4 * channels)
     audio = np.frombuffer(samples, dtype=np.float32, count=usable // 4)
     if audio.size == 0:
         raise AudioError("holds no audio (zero length)", path=path,
                          hint=f"the recording is empty; {_RE_EXPORT}")
-    return audio
+    return audio if channels == 1 else audio.reshape(-1, channels)
 
 
 def _looks_like_text(head: bytes) -> bool:

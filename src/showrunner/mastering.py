@@ -9,7 +9,6 @@ Order: transcribe must run first when chapters are to come from the transcript.
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,30 +99,8 @@ class MasteredAudio:
 
 def decode(path: Path, *, rate: int, channels: int) -> Audio:
     """Decode any audio file ffmpeg reads to float samples at `rate` Hz and `channels`."""
-    audio.check(path)  # missing, empty or text: a clear error before ffmpeg's
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le",
-               "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(rate), "pipe:1"]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=errors)
-        output = process.stdout
-        assert output is not None
-        # Read into one growing bytearray: an hour at 44.1 kHz is 635 MB, never held twice.
-        raw = bytearray()
-        for block in iter(lambda: output.read(1 << 22), b""):
-            raw += block
-        code = process.wait()
-        errors.seek(0)
-        message = " ".join(errors.read().decode(errors="replace").split())[:160]
-    if code != 0:
-        raise AudioError(f"ffmpeg cannot decode it ({message})", path=path,
-                         hint="check it is an audio file (wav, mp3, m4a, flac); re-export it "
-                              "if it is damaged")
-    usable = len(raw) - len(raw) % (4 * channels)
-    samples = np.frombuffer(raw, dtype=np.float32, count=usable // 4).reshape(-1, channels)
-    if samples.shape[0] == 0:
-        raise AudioError("holds no audio", path=path, hint="re-export the recording")
-    return Audio(samples, rate)
+    samples = audio.decode(path, sample_rate=rate, channels=channels)
+    return Audio(samples.reshape(-1, channels), rate)
 
 
 def load_clips(show: Show, *, welcome_back: bool) -> ShowClips:
