@@ -19,7 +19,7 @@ HOST, GUEST = "Jason Reed", "Mary Chen"
 
 def _demo_copy(root: Path, raw: Path | None) -> Path:
     show = root / "show"
-    show.mkdir()
+    show.mkdir(parents=True)
     shutil.copyfile(REPO / "show.yaml", show / "show.yaml")
     shutil.copytree(REPO / "guests", show / "guests")
     episode = show / "episodes" / "rise-and-shine"
