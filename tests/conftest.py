@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from showrunner.synth import Conversation, interview_script, solo_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE, SECOND_GUEST_VOICE
 
-from .helpers import make_show
+from .helpers import add_episode, make_show, run
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -41,6 +42,28 @@ def three_voices() -> Conversation:
 def solo() -> Conversation:
     """The host alone."""
     return speak(solo_script(HOST), {HOST: HOST_VOICE})
+
+
+@pytest.fixture(scope="session")
+def transcribed_conversation(tmp_path_factory: pytest.TempPathFactory,
+                             conversation: Conversation) -> Path:
+    """The episode folder of `conversation`, transcribed once per session by the real CLI
+    (recognition and speaker naming); copy its transcript.* files into a show to use them."""
+    show = make_show(tmp_path_factory.mktemp("transcribed") / "show")
+    folder = add_episode(show, "talk", "title: Talk\nnumber: 1\nguests: [mary-chen]\n"
+                                       "audio: raw.wav\n", conversation.wav)
+    result = run(["transcribe", "talk", "--quiet"], show)
+    assert result.exit_code == 0, result.output + result.stderr
+    return folder
+
+
+def with_transcript(show: Path, episode_yaml: str, conversation: Conversation,
+                    transcribed: Path) -> Path:
+    """Episode 'talk' in `show`: the conversation's audio and its session transcript."""
+    folder = add_episode(show, "talk", episode_yaml, conversation.wav)
+    for path in transcribed.glob("transcript*"):
+        shutil.copyfile(path, folder / path.name)
+    return show
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ from showrunner.split import SplitResult, part_chapters, split_episode
 from showrunner.synth import Conversation, Line, speak
 from showrunner.synth.speech import HOST_VOICE
 
-from .conftest import HOST
-from .helpers import SHOW_YAML, add_episode, assert_one_line_error, make_show, run, tree_hashes
+from .conftest import HOST, with_transcript
+from .helpers import SHOW_YAML, assert_one_line_error, make_show, run, tree_hashes
 
 EPISODE = ("title: A Long Talk with Mary\nnumber: 7\ndate: 2026-03-02\nguests: [mary-chen]\n"
            "audio: raw.wav\nstatus: released\n")
@@ -50,16 +50,13 @@ def bumper() -> Path:
 
 @pytest.fixture(scope="session")
 def transcribed(tmp_path_factory: pytest.TempPathFactory, conversation: Conversation,
-                bumper: Path) -> Path:
+                bumper: Path, transcribed_conversation: Path) -> Path:
     """A show with a welcome-back bumper whose episode 'talk' is the five-minute conversation,
     transcribed by the real CLI (recognition and speaker naming), once per session."""
     show = make_show(tmp_path_factory.mktemp("transcribed") / "show", show_yaml=BUMPER_YAML)
     (show / "audio").mkdir()
     shutil.copyfile(bumper, show / "audio" / "welcome-back.wav")
-    add_episode(show, "talk", EPISODE, conversation.wav)
-    result = run(["transcribe", "talk", "--quiet"], show)
-    assert result.exit_code == 0, result.output + result.stderr
-    return show
+    return with_transcript(show, EPISODE, conversation, transcribed_conversation)
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,8 @@ from showrunner.embeddings import MINILM, STOPWORDS, TFIDF
 from showrunner.model import Transcript
 from showrunner.synth import TOPICS, Conversation
 
-from .conftest import GUEST, HOST
-from .helpers import add_episode, make_show, run
+from .conftest import GUEST, HOST, with_transcript
+from .helpers import make_show, run
 
 TOLERANCE_S = 10.0
 EPISODE = "title: Rising Early\nnumber: 1\ndate: 2026-11-02\nguests: [mary-chen]\naudio: raw.wav\n"
@@ -32,13 +32,11 @@ FILLER = {"um", "uh", "erm", "like", "basically", "actually", "so", "well", "oka
 
 
 @pytest.fixture(scope="session")
-def talk(tmp_path_factory: pytest.TempPathFactory, conversation: Conversation) -> Path:
+def talk(tmp_path_factory: pytest.TempPathFactory, conversation: Conversation,
+         transcribed_conversation: Path) -> Path:
     """A show whose episode 'talk' is the conversation, transcribed by the real CLI."""
-    show = make_show(tmp_path_factory.mktemp("topics") / "show")
-    add_episode(show, "talk", EPISODE, conversation.wav)
-    result = run(["transcribe", "talk", "--quiet"], show)
-    assert result.exit_code == 0, result.output + result.stderr
-    return show
+    return with_transcript(make_show(tmp_path_factory.mktemp("topics") / "show"), EPISODE,
+                           conversation, transcribed_conversation)
 
 
 @pytest.fixture(scope="session")
