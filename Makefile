@@ -84,7 +84,7 @@ public/feed.xml: $(BUILT) $(SHOW_INPUTS) | $(STAMPS)/install
 
 episode: | $(STAMPS)/install  ## every stage for one episode, then the feed: make episode EP=E12
 	@test -n "$(EP)" || { echo "usage: make episode EP=<episode id>"; exit 2; }
-	@$(MAKE) --no-print-directory episodes/$(EP)/.built
+	@$(MAKE) -f $(HERE)Makefile --no-print-directory episodes/$(EP)/.built
 	$(SR) feed --quiet
 
 site: $(BUILT) public/feed.xml  ## every episode's pages, then the feed (safe with make -j)
