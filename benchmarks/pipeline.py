@@ -75,11 +75,18 @@ def section() -> str:
 
 
 def _noop_make(show: Path) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(["make", "-f", str(REPO / "Makefile"), "-C", str(show), "episode",
-                           "EP=rise-and-shine", "--no-print-directory"],
-                          capture_output=True, text=True, check=True,
-                          env={"PATH": f"{VENV_BIN}:/usr/bin:/bin"})
-    wall = time.perf_counter() - started
-    assert "redone" not in done.stdout
-    return wall
+    """`make episode` on an unchanged episode: the second call (the first writes make's own
+    stamp; showrunner already skips every stage in it)."""
+    walls = []
+    for _ in range(2):
+        started = time.perf_counter()
+        done = subprocess.run(["make", "-f", str(REPO / "Makefile"), "-C", str(show), "episode",
+                               "EP=rise-and-shine", "--no-print-directory"],
+                              capture_output=True, text=True, check=True,
+                              env={"PATH": f"{VENV_BIN}:/usr/bin:/bin"})
+        walls.append(time.perf_counter() - started)
+        redone = [line for line in done.stdout.splitlines()
+                  if ":" in line and "up to date" not in line and "unchanged" not in line
+                  and not line.startswith(("make", "/"))]
+        assert not redone, redone
+    return walls[-1]
