@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import shutil
 import textwrap
 from collections.abc import Sequence
@@ -128,9 +127,3 @@ class Tools:
 
     node_modules: Path = REPO / "tests" / "js" / "node_modules"
     chromium: str = shutil.which("chromium") or "chromium"
-
-
-def env_without_network() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    return env

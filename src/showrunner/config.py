@@ -184,11 +184,6 @@ def _checked(raw: Any, schema: Obj, path: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------- show
 
 
-def find_show_root(start: Path) -> Path:
-    """The show folder: `start` itself, which must hold show.yaml."""
-    return Path(start)
-
-
 def load_show(root: Path) -> Show:
     """Read and validate `root/show.yaml`."""
     root = Path(root)
