@@ -16,7 +16,7 @@ import fcntl
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -119,9 +119,26 @@ def _parts_of(show: Show, episode: Episode) -> list[Episode]:
 
 def _settings(show: Show, episode: Episode) -> list[Any]:
     # The loaded settings, not the YAML bytes: comments, key order and the ids the feed stores
-    # on first publication (guid, podcast:guid) do not make a stage redo its work.
-    return [replace(show, podcast_guid=None), replace(episode, guid=None),
-            load_guests(show, episode)]
+    # on first publication (guid, podcast:guid) do not make a stage redo its work; nor does
+    # how the show folder was named (`--show .` or an absolute path) or where it was moved.
+    values = [replace(show, podcast_guid=None), replace(episode, guid=None),
+              load_guests(show, episode)]
+    return _portable(values, show.root.resolve())
+
+
+def _portable(value: Any, root: Path) -> Any:
+    """`value` with every Path made relative to the show folder, for a stable digest."""
+    if isinstance(value, Path):
+        resolved = value.resolve()
+        return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__,
+                [(f.name, _portable(getattr(value, f.name), root)) for f in fields(value)]]
+    if isinstance(value, list | tuple):
+        return [_portable(each, root) for each in value]
+    if isinstance(value, dict):
+        return {key: _portable(each, root) for key, each in value.items()}
+    return value
 
 
 def _transcribe_inputs(show: Show, episode: Episode) -> list[Any]:
