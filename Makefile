@@ -8,27 +8,28 @@ VENV := $(HERE).venv
 PY := $(VENV)/bin/python
 SR := $(VENV)/bin/showrunner
 STAMPS := $(HERE).stamps
-APT_PACKAGES := ffmpeg espeak-ng sox chromium
+APT_PACKAGES := ffmpeg espeak-ng sox chromium faketime
 PYTEST_ARGS ?=
 EP ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint bench golden episode feed site clean
+.PHONY: apt help install demo test lint bench golden episode feed site clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 install: $(STAMPS)/install  ## install everything (Debian packages, .venv, npm oracles), once
 
-$(STAMPS)/apt:
-	@mkdir -p $(STAMPS)
+# Checked on every run (a few dpkg calls), so a package added to the list reaches machines that
+# installed before it was added.
+apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
-	@touch $@
 
-$(STAMPS)/venv: $(HERE)pyproject.toml $(STAMPS)/apt
+$(STAMPS)/venv: $(HERE)pyproject.toml | apt
+	@mkdir -p $(STAMPS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU wheel on this machine, not a multi-GB CUDA build
 	$(PY) -m pip install -q torch==2.13.0
@@ -40,9 +41,9 @@ $(STAMPS)/venv: $(HERE)pyproject.toml $(STAMPS)/apt
 
 $(STAMPS)/npm: $(HERE)tests/js/package.json $(HERE)tests/js/package-lock.json
 	cd $(HERE)tests/js && npm ci --no-audit --no-fund --silent
-	@touch $@
+	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/install: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/npm
+$(STAMPS)/install: $(STAMPS)/venv $(STAMPS)/npm | apt
 	@touch $@
 
 demo: install  ## run the demo show from raw WAV to a validated feed

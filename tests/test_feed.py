@@ -26,6 +26,7 @@ from showrunner.synth import Conversation, solo_script, speak
 from showrunner.synth.speech import HOST_VOICE
 
 from .feed_fixtures import (
+    FUTURE,
     build_show,
     feedparser_parse,
     partytime,
@@ -211,12 +212,12 @@ def test_guid_survives_renaming_title_folder_and_audio(fresh: Path) -> None:
 
 def test_future_episode_is_held_back_until_its_date(fresh: Path) -> None:
     show = load_show(fresh)
-    before = publish_feed(show, now=dt.datetime(2026, 11, 30, 23, 59, tzinfo=dt.UTC))
-    assert ("E5", dt.date(2026, 12, 1)) in before.held_back and "E5" not in before.included
+    before = publish_feed(show, now=dt.datetime(2099, 5, 31, 23, 59, tzinfo=dt.UTC))
+    assert ("E5", dt.date(2099, 6, 1)) in before.held_back and "E5" not in before.included
     assert _guid(fresh, "E5") is None  # not published, so no guid assigned yet
     titles = [i["title"] for i in partytime(before.path)["items"]]
     assert "Later" not in titles and "Draft" not in titles
-    after = publish_feed(load_show(fresh), now=dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC))
+    after = publish_feed(load_show(fresh), now=dt.datetime(2099, 6, 1, 0, 0, tzinfo=dt.UTC))
     assert after.included[-1] == "E5" and after.drafts == ("E6",)
     assert "Later" in [i["title"] for i in partytime(after.path)["items"]]
 
@@ -224,7 +225,7 @@ def test_future_episode_is_held_back_until_its_date(fresh: Path) -> None:
 def test_cli_feed_with_injected_clock_and_validate(fresh: Path) -> None:
     result = run(["feed", "--now", "2026-01-13"], fresh)
     assert result.exit_code == 0, result.stderr
-    assert "2 episode(s)" in result.stdout and "E5 (2026-12-01)" in result.stdout
+    assert "2 episode(s)" in result.stdout and f"E5 ({FUTURE})" in result.stdout
     checked = run(["validate"], fresh)
     assert checked.exit_code == 0 and "valid, 2 episode(s), 0 error(s)" in checked.stdout
     again = run(["feed", "--now", "2026-01-13"], fresh)
@@ -306,10 +307,11 @@ def _feed_subprocess(show: Path, *, file_limit: int, default_sigxfsz: bool) -> s
     # kernel kill the process in the middle of writing, like a power cut or `kill -9` would.
     prelude = "import signal; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); " \
         if default_sigxfsz else ""
-    code = prelude + "import sys, runpy; sys.argv = ['showrunner', 'feed', '--show', sys.argv[1]]" \
+    code = prelude + "import sys, runpy; sys.argv = ['showrunner', 'feed', '--now', sys.argv[2], " \
+                     "'--show', sys.argv[1]]" \
                      "; runpy.run_module('showrunner.cli', run_name='__main__')"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run([sys.executable, "-c", code, str(show)], capture_output=True,
+    return subprocess.run([sys.executable, "-c", code, str(show), FEB.isoformat()], capture_output=True,
                           text=True, env=env, preexec_fn=limit, cwd=REPO, timeout=120)
 
 
@@ -331,7 +333,7 @@ def test_build_killed_mid_write_leaves_old_feed_byte_identical(fresh: Path) -> N
     assert validate_feed_file(public / "feed.xml").errors == ()
     assert len(partytime(public / "feed.xml")["items"]) == len(PUBLISHED)
     # The next build succeeds and sweeps the dead writer's half-written temp file away.
-    assert run(["feed"], fresh).exit_code == 0
+    assert run(["feed", "--now", FEB.isoformat()], fresh).exit_code == 0
     assert b"told slowly" in (public / "feed.xml").read_bytes()
     assert not leftovers[0].exists()
 

@@ -17,6 +17,10 @@ from .errors import ShowrunnerError
 SHOW_OPTION = click.option(
     "--show", "show_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
     show_default=True, help="The show folder (the one holding show.yaml).")
+NOW_OPTION = click.option(
+    "--now", type=click.DateTime(),
+    help="Publish the feed as of this time, e.g. 2026-03-10 (default: the clock). Episodes "
+         "dated later are held back.")
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bar or chatter.")
 
 
@@ -231,7 +235,7 @@ def render(episode_id: str, show_dir: Path) -> None:
 
 
 @main.command()
-@click.option("--now", type=click.DateTime(), help="Publish as of this time (default: now).")
+@NOW_OPTION
 @QUIET_OPTION
 @SHOW_OPTION
 def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
@@ -275,9 +279,11 @@ def validate(feed_file: Path | None, show_dir: Path) -> None:
 @click.argument("episode_id")
 @click.option("--force", is_flag=True, help="Redo every stage even if nothing changed.")
 @click.option("--no-feed", is_flag=True, help="Skip the feed (make builds it once, after all episodes).")
+@NOW_OPTION
 @QUIET_OPTION
 @SHOW_OPTION
-def episode(episode_id: str, force: bool, no_feed: bool, quiet: bool, show_dir: Path) -> None:
+def episode(episode_id: str, force: bool, no_feed: bool, now: dt.datetime | None, quiet: bool,
+            show_dir: Path) -> None:
     """Every stage for one episode (transcribe, split, notes, render, feed), skipping what is
     up to date.
 
@@ -288,7 +294,7 @@ def episode(episode_id: str, force: bool, no_feed: bool, quiet: bool, show_dir: 
     from .pipeline import run_episode
 
     for line in run_episode(_show(show_dir), episode_id, force=force, feed=not no_feed,
-                            quiet=quiet):
+                            quiet=quiet, now=now):
         click.echo(line)
 
 

@@ -12,6 +12,7 @@ its last successful run.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -32,8 +33,10 @@ LOCK_FILE = ".showrunner.lock"
 
 
 def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool = True,
-                quiet: bool = False) -> Iterator[str]:
-    """Run the stages for `episode_id`; yield one line per stage saying what it did or skipped."""
+                quiet: bool = False, now: dt.datetime | None = None) -> Iterator[str]:
+    """Run the stages for `episode_id`; yield one line per stage saying what it did or skipped.
+
+    `now` is the moment the feed is published as of (default: the clock)."""
     episode = load_episode(show, episode_id)
     for folder in (episode.folder, show.public, show.root):
         atomic.sweep_stale(folder)
@@ -53,7 +56,7 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
         from .feed import publish_feed
 
         with show_lock(show):
-            yield f"feed: {publish_feed(show, quiet=quiet).summary}"
+            yield f"feed: {publish_feed(show, now=now, quiet=quiet).summary}"
 
 
 def _source_stages(show: Show, episode: Episode, force: bool, quiet: bool) -> Iterator[str]:
