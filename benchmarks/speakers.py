@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import soundfile
 
-from showrunner.engines import TranscribeOptions, get_engine
-from showrunner.engines.resemblyzer_diarizer import ResemblyzerDiarizer
 from showrunner.model import Episode, Guest, Host, Show, Transcript, TranscriptionSettings
-from showrunner.speakers import label_speakers
 from showrunner.synth import Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE, SECOND_GUEST_VOICE
+from showrunner.transcribe.engines import TranscribeOptions, get_engine
+from showrunner.transcribe.engines.resemblyzer_diarizer import ResemblyzerDiarizer
+from showrunner.transcribe.speakers import label_speakers
 
 from .common import table
 
@@ -149,7 +149,7 @@ def _show(root: Path, sample: Path | None) -> Show:
     return Show(root=root, title="Bench", description="", website="https://example.com",
                 feed_url="https://example.com/feed.xml", language="en", author=HOST,
                 owner_name=HOST, owner_email="jason@example.com", artwork=None,
-                category="Business", hosts=(Host(HOST, "jason-reed", voice_sample=sample),))
+                category="Business", hosts=(Host(slug="jason-reed", name=HOST, voice_sample=sample),))
 
 
 # ---------------------------------------------------------------- memory

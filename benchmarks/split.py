@@ -51,7 +51,7 @@ def _show(root: Path, conversation: Conversation) -> Path:
 def _run_split(show: Path, dry_run: bool) -> None:
     """In a child process: one split, printing what it measured as JSON."""
     from showrunner.config import load_episode, load_show
-    from showrunner.split import split_episode
+    from showrunner.split.stage import split_episode
 
     loaded = load_show(show)
     started = time.perf_counter()
@@ -99,7 +99,7 @@ def section() -> str:
         plan_facts = json.loads(planned.output.strip().splitlines()[-2])
         facts = json.loads(done.output.strip().splitlines()[-2])
         from showrunner.config import load_episode, load_show
-        from showrunner.split import split_episode
+        from showrunner.split.stage import split_episode
 
         loaded = load_show(show)
         spans = split_episode(loaded, load_episode(loaded, "talk"), parts=PARTS, dry_run=True,

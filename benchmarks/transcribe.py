@@ -74,7 +74,7 @@ def section() -> str:
         "word timestamps and VAD on; one warm run each, model loaded beforehand). WER against "
         "the script; *longest gap*: the longest run of consecutive script words missing from "
         "the transcript; *holes*: stretches the stage's coverage check "
-        "(`showrunner.coverage`) finds and hears again. CPU time is the steadier measure here: "
+        "(`showrunner.transcribe.coverage`) finds and hears again. CPU time is the steadier measure here: "
         f"the machine is shared (load average {load:.1f} on {os.cpu_count()} cores when this "
         "section started), which stretches wall times.",
         "",
@@ -119,9 +119,10 @@ def _excerpt(conversation: Conversation, seconds: float,
 def _sweep(conversation: Conversation) -> tuple[list[list[Any]], str]:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-    from showrunner import audio, coverage
-    from showrunner.engines import model_folder
-    from showrunner.engines.faster_whisper import _converted
+    from showrunner.audio import reading as audio
+    from showrunner.transcribe import coverage
+    from showrunner.transcribe.engines import model_folder
+    from showrunner.transcribe.engines.faster_whisper import _converted
 
     samples = audio.decode(conversation.wav)
     folder = str(model_folder(PACKAGED_MODEL))

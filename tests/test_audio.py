@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from showrunner import audio
+from showrunner import atomic
+from showrunner.audio import reading as audio
 from showrunner.errors import AudioError
 from showrunner.synth import Conversation
 
@@ -53,7 +54,7 @@ def test_decode_mp3_matches_the_wav(conversation: Conversation, tmp_path: Path) 
 
 
 def test_sha256_is_of_the_bytes(stereo_44k: Path) -> None:
-    assert audio.sha256(stereo_44k) == hashlib.sha256(stereo_44k.read_bytes()).hexdigest()
+    assert atomic.sha256(stereo_44k) == hashlib.sha256(stereo_44k.read_bytes()).hexdigest()
 
 
 def _silent_wav(path: Path, frames: int) -> None:

@@ -28,7 +28,7 @@ def test_demo_show_loads(tmp_path: Path) -> None:
     assert show.host.name == "Jason Reed"
     assert [c.text for c in show.calls_to_action][-1] == "Connect with Jason on LinkedIn"
     episode = load_episode(show, "rise-and-shine")
-    assert episode.parts == 3 and episode.guests == ("mary-chen",)
+    assert episode.parts == 3 and episode.guest_slugs == ("mary-chen",)
 
 
 def test_minimal_show_and_episode(show: Path) -> None:

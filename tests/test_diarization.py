@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 import soundfile
 
-from showrunner.engines.diarization import (
+from showrunner.errors import EngineError
+from showrunner.synth import Conversation
+from showrunner.transcribe.engines.diarization import (
     Diarization,
     diarizer_names,
     get_diarizer,
     speech_regions,
 )
-from showrunner.engines.resemblyzer_diarizer import ResemblyzerDiarizer
-from showrunner.errors import EngineError
-from showrunner.synth import Conversation
+from showrunner.transcribe.engines.resemblyzer_diarizer import ResemblyzerDiarizer
 
 
 @pytest.fixture(scope="session")

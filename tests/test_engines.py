@@ -10,18 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from showrunner.engines import (
+from showrunner.errors import EngineError
+from showrunner.synth import Conversation
+from showrunner.transcribe.engines import (
     TranscribeOptions,
     TranscriptionEngine,
     engine_names,
     get_engine,
     model_folder,
 )
-from showrunner.engines.ct2_checkpoint import cached_checkpoint, read_model_bin
-from showrunner.engines.faster_whisper import FasterWhisperEngine
-from showrunner.engines.openai_whisper import OpenAIWhisperEngine
-from showrunner.errors import EngineError
-from showrunner.synth import Conversation
+from showrunner.transcribe.engines.ct2_checkpoint import cached_checkpoint, read_model_bin
+from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
+from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
 from .helpers import PACKAGED_MODEL
 
@@ -121,7 +121,7 @@ def test_converted_encoder_computes_what_ctranslate2_computes(checkpoint: Path, 
     import torch
     import whisper
 
-    from showrunner import audio
+    from showrunner.audio import reading as audio
 
     samples = audio.decode(conversation.wav)[: 30 * 16000]
     mel = whisper.log_mel_spectrogram(torch.from_numpy(np.ascontiguousarray(samples)),

@@ -16,10 +16,10 @@ import pytest
 import soundfile
 from mutagen.id3 import ID3
 
-from showrunner import loudness
+from showrunner.audio import loudness
+from showrunner.audio.mastering import Audio, join, load_audio, load_clips, master_episode
 from showrunner.config import load_episode, load_show
 from showrunner.errors import AudioError
-from showrunner.mastering import Audio, decode, join, load_clips, master_episode
 from showrunner.model import Chapter
 from showrunner.synth import TOPICS, Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
@@ -69,7 +69,7 @@ def test_true_peak_sees_between_samples_and_the_limiter_holds(tmp_path: Path) ->
 
 def test_normalise_lands_on_target_with_peaks_under_the_ceiling(talk: Conversation,
                                                                 tmp_path: Path) -> None:
-    speech = decode(talk.wav, rate=RATE, channels=1)
+    speech = load_audio(talk.wav, rate=RATE, channels=1)
     done = loudness.normalise(speech.samples, RATE, target_lufs=-16.0, ceiling_dbtp=-1.5)
     assert done.limited_db > 1.0  # espeak's peaks: the limiter had work to do
     assert done.loudness == pytest.approx(-16.0, abs=loudness.ROUND_TOLERANCE_LU)
@@ -80,7 +80,7 @@ def test_normalise_lands_on_target_with_peaks_under_the_ceiling(talk: Conversati
 
 def test_long_programmes_are_measured_a_minute_at_a_time_exactly(
         conversation: Conversation) -> None:
-    speech = decode(conversation.wav, rate=RATE, channels=2).samples * np.float32([1.0, 0.5])
+    speech = load_audio(conversation.wav, rate=RATE, channels=2).samples * np.float32([1.0, 0.5])
     assert speech.shape[0] > 3 * 60 * RATE  # long enough to be measured in pieces
     whole = pyloudnorm.Meter(RATE).integrated_loudness(speech.astype(np.float64))
     assert loudness.integrated_loudness(speech, RATE) == pytest.approx(whole, abs=1e-6)
@@ -121,8 +121,8 @@ def test_master_one_episode_with_intro_outro_chapters_and_tags(framed_show: Path
     out = episode.folder / "E3.mp3"
     done = master_episode(show, episode, episode.folder / "raw.wav", out,
                           chapters=[Chapter(0.0, "Hello"), Chapter(12.0, "Starters")])
-    intro = decode(framed_show / "audio" / "intro.wav", rate=RATE, channels=1)
-    outro = decode(framed_show / "audio" / "outro.wav", rate=RATE, channels=1)
+    intro = load_audio(framed_show / "audio" / "intro.wav", rate=RATE, channels=1)
+    outro = load_audio(framed_show / "audio" / "outro.wav", rate=RATE, channels=1)
     assert done.offset == pytest.approx(intro.duration - 0.3, abs=0.002)
     assert done.duration == pytest.approx(intro.duration + talk.duration + outro.duration - 0.6,
                                           abs=0.05)
@@ -139,7 +139,7 @@ def test_master_one_episode_with_intro_outro_chapters_and_tags(framed_show: Path
         ["Hello", "Starters"]
     assert tags.getall("CTOC")[0].child_element_ids == ["chp0", "chp1"]
     # The intro opens the file: the first second correlates with the intro clip.
-    head = decode(out, rate=RATE, channels=1).samples[:RATE, 0]
+    head = load_audio(out, rate=RATE, channels=1).samples[:RATE, 0]
     reference = intro.samples[:RATE, 0]
     assert np.corrcoef(head, reference)[0, 1] > 0.9
 
@@ -153,5 +153,5 @@ def test_missing_clip_and_unreadable_audio_are_one_line_errors(framed_show: Path
     text = tmp_path / "notes.wav"
     text.write_text("not audio at all\n")
     with pytest.raises(AudioError) as unreadable:
-        decode(text, rate=RATE, channels=1)
+        load_audio(text, rate=RATE, channels=1)
     assert "notes.wav" in unreadable.value.one_line() and "\n" not in unreadable.value.one_line()

@@ -87,7 +87,7 @@ def test_touching_nothing_redoes_nothing(series_show: Path,
 
 def test_template_change_rerenders_without_transcribing(series_show: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from showrunner.engines import faster_whisper
+    from showrunner.transcribe.engines import faster_whisper
 
     calls = []
     real = faster_whisper.FasterWhisperEngine.transcribe

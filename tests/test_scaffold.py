@@ -41,7 +41,7 @@ def test_new_numbers_episodes_and_copies_audio(show: Path, tmp_path: Path) -> No
                   "--date", "2026-03-10", "--audio", str(audio)], show)
     assert result.exit_code == 0, result.output
     episode = load_episode(load_show(show), "dana-1")
-    assert episode.number == 5 and episode.guests == ("mary-chen",)
+    assert episode.number == 5 and episode.guest_slugs == ("mary-chen",)
     assert episode.audio == "take1.wav" and (episode.folder / "take1.wav").is_file()
     assert episode.status == "draft"
     assert not list((show / "episodes").glob(".*"))  # no staging folder left behind

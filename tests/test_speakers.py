@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 import soundfile
 
-from showrunner.config import load_episode, load_guests, load_show
+from showrunner.config import load_episode, load_show
 from showrunner.demo import prepare
-from showrunner.engines.diarization import Diarization, Diarizer
 from showrunner.errors import AudioError, ConfigError, ShowrunnerError
 from showrunner.model import Episode, Guest, Segment, Show, Transcript, Word
-from showrunner.speakers import check_voice_samples, label_speakers
 from showrunner.synth import Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
+from showrunner.transcribe.engines.diarization import Diarization, Diarizer
+from showrunner.transcribe.speakers import check_voice_samples, label_speakers
 
 from .conftest import GUEST, GUEST2, HOST
 from .helpers import (
@@ -45,7 +45,7 @@ SAMPLE_TEXT = ("This is Jason Reed, recording a short sample of my voice so that
 def whisper() -> Any:
     from faster_whisper import WhisperModel
 
-    from showrunner.engines import model_folder
+    from showrunner.transcribe.engines import model_folder
 
     return WhisperModel(str(model_folder(PACKAGED_MODEL)), device="cpu", compute_type="float32")
 
@@ -90,7 +90,7 @@ def show_with(tmp_path: Path, *, host_sample: Path | None = None,
     add_episode(root, "e1", "title: Test\n" + (f"guests:\n{listed}" if guests else ""))
     show = load_show(root)
     episode = load_episode(show, "e1")
-    return show, episode, load_guests(show, episode)
+    return show, episode, episode.guests
 
 
 def attributed(transcript: Transcript, conversation: Conversation) -> float:

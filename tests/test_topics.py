@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from showrunner import phrasing, topics, transcripts
-from showrunner.embeddings import MINILM, STOPWORDS, TFIDF
+from showrunner import transcripts
 from showrunner.model import Transcript
+from showrunner.notes import phrasing, topics
+from showrunner.notes.embeddings import MINILM, STOPWORDS, TFIDF
 from showrunner.synth import TOPICS, Conversation
 
 from .conftest import GUEST, HOST, with_transcript

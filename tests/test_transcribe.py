@@ -17,14 +17,16 @@ import numpy as np
 import pytest
 import soundfile
 
-from showrunner import audio, coverage
+from showrunner import atomic
+from showrunner.audio import reading as audio
 from showrunner.config import load_episode, load_show
-from showrunner.engines import EngineInfo, TranscribeOptions
-from showrunner.engines.faster_whisper import FasterWhisperEngine
 from showrunner.errors import AudioError
 from showrunner.model import Segment, TranscriptionSettings
 from showrunner.synth import Conversation
-from showrunner.transcribe import settings_key, transcribe_episode
+from showrunner.transcribe import coverage
+from showrunner.transcribe.engines import EngineInfo, TranscribeOptions
+from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
+from showrunner.transcribe.stage import settings_key, transcribe_episode
 
 from .format_checks import check_folder
 from .helpers import (
@@ -80,7 +82,7 @@ def bare_text(long_conversation: Conversation) -> str:
     """A bare WhisperModel.transcribe call: same audio, model and default settings."""
     from faster_whisper import WhisperModel
 
-    from showrunner.engines import model_folder
+    from showrunner.transcribe.engines import model_folder
 
     defaults, options = TranscriptionSettings(), TranscribeOptions()
     model = WhisperModel(str(model_folder(PACKAGED_MODEL)), device="cpu",
@@ -123,7 +125,7 @@ def test_every_output_parses_and_is_timed_inside_the_audio(
     folder = long_show / "episodes/E1"
     parsed = check_folder(folder, long_conversation.duration)
     document = parsed.transcript
-    assert document["audio_sha256"] == audio.sha256(folder / "raw.wav")
+    assert document["audio_sha256"] == atomic.sha256(folder / "raw.wav")
     assert document["duration"] == pytest.approx(long_conversation.duration, abs=0.05)
     assert document["engine"] == "faster-whisper" and document["model"] == PACKAGED_MODEL
     settings = document["settings"]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from showrunner import transcripts
-from showrunner.corrections import apply_corrections
 from showrunner.model import Correction, Segment, Transcript, Word
+from showrunner.transcribe.corrections import apply_corrections
 
 from .format_checks import check_folder, check_timing, parse_html, parse_pc20, parse_srt, parse_vtt
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -125,3 +126,12 @@ def _output_error(path: Path, exc: OSError) -> OutputError:
                            hint="make the folder writable (chmod u+w) or run from a writable copy")
     return OutputError(f"cannot write: {exc.strerror or exc}", path=path,
                        hint="check the folder exists and is writable")
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of the file's bytes (what says "this file has not changed")."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .config import TRANSCRIPTION_SCHEMA
 from .errors import ShowrunnerError
 
 SHOW_OPTION = click.option(
@@ -58,6 +59,14 @@ def _fail(line: str, code: int) -> None:
 
     click.echo(f"error: {_printable(' '.join(str(line).split()))}", err=True)
     sys.exit(code)
+
+
+def _setting_type(name: str) -> click.ParamType:
+    """The click type of a transcription flag, from the show.yaml schema's table."""
+    field = TRANSCRIPTION_SCHEMA.fields[name]
+    if field.choices:
+        return click.Choice(list(field.choices))
+    return click.IntRange(int(field.minimum), int(field.maximum))
 
 
 def _show(show_dir: Path) -> Any:
@@ -137,11 +146,10 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
 @click.option("--model", help="Model name (tiny.en, small.en, …), a local model folder, or "
                               "package:<module>/<folder> inside an installed Python package.")
 @click.option("--language", help="Spoken language code, e.g. en.")
-@click.option("--beam-size", type=click.IntRange(1, 20), help="Beam size (1 = greedy).")
-@click.option("--compute-type", type=click.Choice(
-    ["default", "auto", "int8", "int8_float32", "int8_float16", "float16", "float32"]),
-    help="CTranslate2 compute type (faster-whisper).")
-@click.option("--threads", type=click.IntRange(0, 256), help="CPU threads (0 = engine default).")
+@click.option("--beam-size", type=_setting_type("beam_size"), help="Beam size (1 = greedy).")
+@click.option("--compute-type", type=_setting_type("compute_type"),
+              help="CTranslate2 compute type (faster-whisper).")
+@click.option("--threads", type=_setting_type("threads"), help="CPU threads (0 = engine default).")
 @click.option("--vad/--no-vad", default=None, help="Skip silence with voice activity detection.")
 @click.option("--batched/--no-batched", default=None, help="faster-whisper batched inference.")
 @click.option("--force", is_flag=True, help="Transcribe again even if nothing changed.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from . import atomic
 from .errors import ConfigError
+from .layout import EPISODE_FILE, SHOW_FILE
 from .model import (
     AudioSettings,
     CallToAction,
@@ -27,11 +29,25 @@ from .model import (
 )
 from .schema import Field, ListOf, MapOf, Obj, Problem, validate
 
-SHOW_FILE = "show.yaml"
-EPISODE_FILE = "episode.yaml"
-
 _CTA = Obj({"text": Field(required=True, example="Download the checklist"),
             "url": Field("url", required=True, example="https://example.com/checklist")})
+
+# The transcription settings: show.yaml's checks, and the CLI's flag choices and ranges.
+TRANSCRIPTION_SCHEMA = Obj({
+    "engine": Field(example="faster-whisper"),
+    "model": Field(example="tiny.en"),
+    "language": Field(example="en"),
+    "beam_size": Field("int", minimum=1, maximum=20),
+    "compute_type": Field("choice", choices=("default", "auto", "int8", "int8_float32",
+                                             "int8_float16", "float16", "float32")),
+    "batched": Field("bool"),
+    "batch_size": Field("int", minimum=1, maximum=64),
+    "vad": Field("bool"),
+    "threads": Field("int", minimum=0, maximum=256),
+    "word_timestamps": Field("bool"),
+    "diarizer": Field(example="resemblyzer"),
+})
+
 
 SHOW_SCHEMA = Obj({
     "title": Field(required=True, example="The Workbench"),
@@ -68,20 +84,7 @@ SHOW_SCHEMA = Obj({
         "sample_rate": Field("choice", choices=("22050", "44100", "48000")),
         "channels": Field("int", minimum=1, maximum=2),
     }),
-    "transcription": Obj({
-        "engine": Field(example="faster-whisper"),
-        "model": Field(example="tiny.en"),
-        "language": Field(example="en"),
-        "beam_size": Field("int", minimum=1, maximum=20),
-        "compute_type": Field("choice", choices=("default", "auto", "int8", "int8_float32",
-                                                 "int8_float16", "float16", "float32")),
-        "batched": Field("bool"),
-        "batch_size": Field("int", minimum=1, maximum=64),
-        "vad": Field("bool"),
-        "threads": Field("int", minimum=0, maximum=256),
-        "word_timestamps": Field("bool"),
-        "diarizer": Field(example="resemblyzer"),
-    }),
+    "transcription": TRANSCRIPTION_SCHEMA,
     "glossary": ListOf(Field(example="Grainline")),
     "corrections": MapOf(Field(), example="{grain line: Grainline}"),
     "notes_writer": Obj({"base_url": Field("url", required=True, example="http://localhost:8000/v1"),
@@ -193,11 +196,15 @@ def load_show(root: Path) -> Show:
     hosts = tuple(_host(item, root) for item in clean.get("hosts", []) if item)
     if not hosts:
         raise ConfigError("'hosts' lists no host", path=path, hint="add '- name: Your Name' under hosts:")
+    return Show(**_show_fields(clean, root, hosts))
+
+
+def _show_fields(clean: dict[str, Any], root: Path, hosts: tuple[Host, ...]) -> dict[str, Any]:
     audio = clean.get("audio") or {}
     transcription = clean.get("transcription") or {}
     writer = clean.get("notes_writer")
     corrections = clean.get("corrections") or {}
-    return Show(
+    return dict(
         root=root,
         title=clean["title"],
         description=clean["description"],
@@ -271,18 +278,21 @@ def load_guest(show: Show, slug: str, *, referenced_by: Path | None = None) -> G
         raise ConfigError(f"unknown guest '{slug}' (no {path.relative_to(show.root)})",
                           path=referenced_by or path,
                           hint=f"create guests/{slug}.yaml with at least 'name:'; known guests: {known}")
+    stat = path.stat()
+    return _read_guest(show.root, slug, path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_guest(root: Path, slug: str, path: Path, mtime_ns: int, size: int) -> Guest:
+    # Parsed once per process while the file is unchanged: every episode of a guest series
+    # names the same guest file.
     clean = _checked(read_yaml(path, "guest file", ""), GUEST_SCHEMA, path)
     bio = tuple(p.strip() for para in clean.get("bio", []) if para
                 for p in re.split(r"\n\s*\n", para) if p.strip())
     return Guest(slug=slug, name=clean["name"], bio=bio,
                  links=tuple(Link(**link) for link in clean.get("links", []) if link),
-                 linkedin=clean.get("linkedin"), photo=_path(show.root, clean.get("photo")),
-                 voice_sample=_path(show.root, clean.get("voice_sample")))
-
-
-def load_guests(show: Show, episode: Episode) -> tuple[Guest, ...]:
-    return tuple(load_guest(show, slug, referenced_by=episode.folder / EPISODE_FILE)
-                 for slug in episode.guests)
+                 linkedin=clean.get("linkedin"), photo=_path(root, clean.get("photo")),
+                 voice_sample=_path(root, clean.get("voice_sample")))
 
 
 # ---------------------------------------------------------------- episodes
@@ -331,7 +341,8 @@ def load_episode(show: Show, episode_id: str) -> Episode:
                           hint="put the recording in the episode folder and name just the file")
     episode = Episode(
         id=episode_id, folder=folder, title=clean["title"], number=clean.get("number"),
-        date=clean.get("date"), guests=tuple(clean.get("guests", [])), audio=audio,
+        date=clean.get("date"), guests=tuple(load_guest(show, slug, referenced_by=path)
+                                             for slug in clean.get("guests", [])), audio=audio,
         series=Series(**series) if series else None, status=clean.get("status", "draft"),
         hook=clean.get("hook"), topics=tuple(clean.get("topics", [])), guid=clean.get("guid"),
         season=clean.get("season"), explicit=clean.get("explicit"),
@@ -339,9 +350,6 @@ def load_episode(show: Show, episode_id: str) -> Episode:
         source=clean.get("source"),
         extra=dict(clean.get("extra") or {}),
     )
-    for slug in episode.guests:
-        if not _SLUG.match(slug) or not guest_path(show, slug).is_file():
-            load_guest(show, slug, referenced_by=path)
     return episode
 
 

@@ -22,13 +22,12 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Host:
-    """A host of the show. `voice_sample` (a short clip) makes speaker naming certain."""
+class Person:
+    """Someone who speaks on the show. `voice_sample` (a short clip) makes naming certain."""
 
-    name: str
     slug: str
+    name: str
     linkedin: str | None = None
-    email: str | None = None
     voice_sample: Path | None = None
 
     @property
@@ -37,20 +36,19 @@ class Host:
 
 
 @dataclass(frozen=True)
-class Guest:
+class Host(Person):
+    """A host of the show, listed in show.yaml."""
+
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Guest(Person):
     """A guest, kept once in guests/<slug>.yaml and reused by every appearance."""
 
-    slug: str
-    name: str
     bio: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
-    linkedin: str | None = None
     photo: Path | None = None
-    voice_sample: Path | None = None
-
-    @property
-    def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
 
 
 # ---------------------------------------------------------------- show
@@ -185,7 +183,7 @@ class Episode:
     title: str
     number: int | None = None
     date: dt.date | None = None
-    guests: tuple[str, ...] = ()
+    guests: tuple[Guest, ...] = ()  # resolved from the slugs in episode.yaml when loaded
     audio: str | None = None
     series: Series | None = None
     status: str = "draft"
@@ -198,6 +196,10 @@ class Episode:
     parts: int | None = None
     source: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def guest_slugs(self) -> tuple[str, ...]:
+        return tuple(guest.slug for guest in self.guests)
 
     @property
     def audio_path(self) -> Path | None:
@@ -350,3 +352,14 @@ def _segment_from(raw: dict[str, Any]) -> Segment:
     speaker = raw.get("speaker")
     return Segment(float(raw["start"]), float(raw["end"]), str(raw["text"]),
                    None if speaker is None else str(speaker), words)
+
+
+def clock(seconds: float, *, tenths: bool = False, floor: bool = False) -> str:
+    """`754.6` -> `12:35` (`1:02:03` past an hour). A moment, such as a chapter start, is
+    `floor`ed to the second it falls in (`12:34`); `tenths` gives `12:34.6`."""
+    seconds = max(0.0, float(seconds))
+    whole = int(seconds) if tenths or floor else int(round(seconds))
+    minutes, secs = divmod(whole, 60)
+    text = f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else \
+        f"{minutes}:{secs:02d}"
+    return text + f".{int((seconds - whole) * 10)}" if tenths else text

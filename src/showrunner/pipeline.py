@@ -14,22 +14,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import atomic
-from .config import EPISODE_FILE, load_episode, load_guests
+from . import atomic, audio, layout, notes, render, split, transcribe, transcripts
+from .config import load_episode
+from .digest import inputs_digest
+from .layout import (
+    LOCK_FILE,
+    STATE_FILE,
+    TRANSCRIPT_JSON,
+)
 from .model import Episode, Show
-from .public import published_audio
-from .templating import default_templates_dir
-from .transcripts import TRANSCRIPT_JSON
-
-STATE_FILE = ".showrunner-state.json"
-LOCK_FILE = ".showrunner.lock"
 
 
 def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool = True,
@@ -48,9 +46,9 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
         yield from _source_stages(show, episode, force, quiet)
         episodes = _parts_of(show, episode) if episode.parts else [episode]
     for each in episodes:
-        yield _stage(each, "notes", _notes_inputs(show, each), force,
+        yield _stage(each, "notes", notes.stage_inputs(show, each), force,
                      lambda each=each: _notes(show, each, quiet))  # type: ignore[misc]
-        yield _stage(each, "render", _render_inputs(show, each), force,
+        yield _stage(each, "render", render.stage_inputs(show, each), force,
                      lambda each=each: _render(show, each))  # type: ignore[misc]
     if feed:
         from .feed import publish_feed
@@ -60,13 +58,13 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
 
 
 def _source_stages(show: Show, episode: Episode, force: bool, quiet: bool) -> Iterator[str]:
-    yield _stage(episode, "transcribe", _transcribe_inputs(show, episode), force,
+    yield _stage(episode, "transcribe", transcribe.stage_inputs(show, episode), force,
                  lambda: _transcribe(show, episode, force, quiet))
     if episode.parts:
-        yield _stage(episode, "split", _split_inputs(show, episode), force,
+        yield _stage(episode, "split", split.stage_inputs(show, episode), force,
                      lambda: _split(show, episode, quiet))
     else:
-        yield _stage(episode, "master", _master_inputs(show, episode), force,
+        yield _stage(episode, "master", audio.stage_inputs(show, episode), force,
                      lambda: _master(show, episode))
 
 
@@ -91,12 +89,17 @@ def _split(show: Show, episode: Episode, quiet: bool) -> str:
 
 
 def _master(show: Show, episode: Episode) -> str:
-    from .mastering import master_episode
+    from .audio import master_episode
+    from .notes import write_episode_chapters
 
     source = episode.audio_path
     if source is None or not source.is_file():
         return "no audio to master"
-    return str(master_episode(show, episode, source, episode.folder / f"{episode.id}.mp3").summary)
+    transcript_path = episode.folder / TRANSCRIPT_JSON
+    chapters = write_episode_chapters(show, episode, transcripts.load(transcript_path)) \
+        if transcript_path.is_file() else ()
+    return str(master_episode(show, episode, source, layout.mastered_audio(episode),
+                              chapters=chapters).summary)
 
 
 def _notes(show: Show, episode: Episode, quiet: bool) -> str:
@@ -113,69 +116,11 @@ def _render(show: Show, episode: Episode) -> str:
 
 def _parts_of(show: Show, episode: Episode) -> list[Episode]:
     count = episode.parts or 0
-    return [load_episode(show, f"{episode.id}-{k}") for k in range(1, count + 1)
-            if (show.episodes_dir / f"{episode.id}-{k}" / EPISODE_FILE).is_file()]
+    return [load_episode(show, layout.part_id(episode.id, k)) for k in range(1, count + 1)
+            if layout.has_part(show, episode.id, k)]
 
 
 # ---------------------------------------------------------------- inputs of each stage
-
-
-def _settings(show: Show, episode: Episode) -> list[Any]:
-    # The loaded settings, not the YAML bytes: comments, key order and the ids the feed stores
-    # on first publication (guid, podcast:guid) do not make a stage redo its work; nor does
-    # how the show folder was named (`--show .` or an absolute path) or where it was moved.
-    values = [replace(show, podcast_guid=None), replace(episode, guid=None),
-              load_guests(show, episode)]
-    return _portable(values, show.root.resolve())
-
-
-def _portable(value: Any, root: Path) -> Any:
-    """`value` with every Path made relative to the show folder, for a stable digest."""
-    if isinstance(value, Path):
-        resolved = value.resolve()
-        return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__,
-                [(f.name, _portable(getattr(value, f.name), root)) for f in fields(value)]]
-    if isinstance(value, list | tuple):
-        return [_portable(each, root) for each in value]
-    if isinstance(value, dict):
-        return {key: _portable(each, root) for key, each in value.items()}
-    return value
-
-
-def _transcribe_inputs(show: Show, episode: Episode) -> list[Any]:
-    voices = [h.voice_sample for h in show.hosts] + \
-        [g.voice_sample for g in load_guests(show, episode)]
-    return [episode.audio_path, show.transcription.as_dict(), show.glossary, show.corrections,
-            [h.name for h in show.hosts], episode.guests, voices]
-
-
-def _split_inputs(show: Show, episode: Episode) -> list[Any]:
-    return [episode.folder / TRANSCRIPT_JSON, episode.audio_path, _settings(show, episode),
-            show.audio.intro, show.audio.outro, show.audio.welcome_back, show.artwork]
-
-
-def _master_inputs(show: Show, episode: Episode) -> list[Any]:
-    return [episode.audio_path, episode.folder / TRANSCRIPT_JSON, _settings(show, episode),
-            show.audio.intro, show.audio.outro, show.artwork]
-
-
-def _notes_inputs(show: Show, episode: Episode) -> list[Any]:
-    return [episode.folder / TRANSCRIPT_JSON, _settings(show, episode), _templates(show, ".md")]
-
-
-def _render_inputs(show: Show, episode: Episode) -> list[Any]:
-    folder = episode.folder
-    return [folder / "notes.md", folder / "chapters.json", _settings(show, episode),
-            _templates(show, ".html"), published_audio(episode),
-            sorted(folder.glob("transcript.*"))]
-
-
-def _templates(show: Show, kind: str) -> list[Path]:
-    folders = [default_templates_dir(), show.templates_dir]
-    return sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir()
-                  if kind in p.name or p.suffix == ".css")
 
 
 # ---------------------------------------------------------------- digests and state
@@ -194,34 +139,6 @@ def _stage(episode: Episode, name: str, inputs: Iterable[Any], force: bool,
     state[name] = digest
     atomic.write_text(episode.folder / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
     return f"{name} {episode.id}: {outcome.removeprefix(f'{episode.id}: ')}"
-
-
-def inputs_digest(inputs: Iterable[Any]) -> str:
-    """sha256 over values and over the content of every file among them (missing = absent)."""
-    sha = hashlib.sha256()
-    for item in inputs:
-        _feed(sha, item)
-    return sha.hexdigest()
-
-
-def _feed(sha: Any, item: Any) -> None:
-    if isinstance(item, Path):
-        sha.update(f"path:{item.name}:".encode())
-        if item.is_file():
-            with open(item, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    sha.update(block)
-        else:
-            sha.update(b"<absent>")
-    elif isinstance(item, list | tuple):
-        sha.update(b"[")
-        for each in item:
-            _feed(sha, each)
-        sha.update(b"]")
-    elif isinstance(item, dict):
-        _feed(sha, sorted(item.items(), key=lambda kv: str(kv[0])))
-    else:
-        sha.update(repr(item).encode())
 
 
 def _read_state(folder: Path) -> dict[str, str]:

@@ -11,8 +11,6 @@ from typing import Any
 
 from . import atomic
 from .config import (
-    EPISODE_FILE,
-    SHOW_FILE,
     check_episode_id,
     episode_folder,
     load_episode,
@@ -21,6 +19,7 @@ from .config import (
     write_episode_yaml,
 )
 from .errors import ConfigError
+from .layout import EPISODE_FILE, SHOW_FILE
 from .model import Episode, Show
 from .templating import default_templates_dir
 

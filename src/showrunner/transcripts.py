@@ -15,9 +15,8 @@ from typing import NamedTuple
 
 from . import atomic
 from .errors import ConfigError
+from .layout import TRANSCRIPT_FORMATS, TRANSCRIPT_JSON
 from .model import Segment, Transcript
-
-TRANSCRIPT_JSON = "transcript.json"
 
 
 def load(path: Path) -> Transcript:
@@ -172,13 +171,11 @@ def to_pc20_json(transcript: Transcript) -> str:
                       ensure_ascii=False, indent=1) + "\n"
 
 
+_RENDERERS: dict[str, Callable[[Transcript], str]] = {
+    "srt": to_srt, "vtt": to_vtt, "pc20": to_pc20_json, "txt": to_text, "html": to_html}
+# Every format the layout names, by file name, with the function that writes it.
 FORMATS: dict[str, Callable[[Transcript], str]] = {
-    "transcript.srt": to_srt,
-    "transcript.vtt": to_vtt,
-    "transcript.pc20.json": to_pc20_json,
-    "transcript.txt": to_text,
-    "transcript.html": to_html,
-}
+    f.file: _RENDERERS[f.kind] for f in TRANSCRIPT_FORMATS}
 
 
 def write_all(transcript: Transcript, folder: Path) -> list[Path]:

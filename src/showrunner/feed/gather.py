@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
-from .. import public
-from ..config import EPISODE_FILE, SHOW_FILE
+from .. import layout
 from ..errors import AudioError, FeedError
+from ..layout import CHAPTERS_FILE, EPISODE_FILE, NOTES_FILE, PAGE_FILE, SHOW_FILE
 from ..model import Episode, Guest, Show
 from .build import Channel, Item
 from .podcast20 import Person, TranscriptLink
@@ -26,13 +26,10 @@ from .spec import (
     ARTWORK_MIN_PX,
     ARTWORK_SUFFIXES,
     CATEGORIES,
-    CHAPTERS_FILE,
     DESCRIPTION_MAX_BYTES,
     MEDIA_ENCLOSURES,
-    TRANSCRIPT_TYPES,
 )
 
-NOTES_FILE = "notes.md"
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
 _DETAILS = re.compile(r"<details\b.*?</details>", re.S | re.I)
 _HEADING1 = re.compile(r"\A\s*# [^\n]*\n")
@@ -87,7 +84,7 @@ def check_artwork(show: Show) -> Path:
 
 def artwork_url(show: Show, artwork: Path) -> str:
     """Where the artwork is served: beside the feed, under its own file name."""
-    return public.base_url(show) + quote(artwork.name)
+    return layout.base_url(show) + quote(artwork.name)
 
 
 def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str = "") -> Channel:
@@ -115,7 +112,7 @@ def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str =
 
 def enclosure(episode: Episode) -> Enclosure:
     """The episode's published audio with its byte length, type and duration in seconds."""
-    audio = public.published_audio(episode)
+    audio = layout.published_audio(episode)
     episode_yaml = episode.folder / EPISODE_FILE
     if audio is None:
         named = f"'{episode.audio}' is missing" if episode.audio else "no 'audio:' is set"
@@ -153,13 +150,13 @@ def _duration(audio: Path) -> int:
 
 def transcripts(show: Show, episode: Episode) -> tuple[TranscriptLink, ...]:
     """The transcript files present in the episode folder, VTT first."""
-    return tuple(TranscriptLink(public.episode_url(show, episode, name), mime, captions)
-                 for name, mime, captions in TRANSCRIPT_TYPES
-                 if (episode.folder / name).is_file())
+    return tuple(TranscriptLink(layout.episode_url(show, episode, f.file), f.mime, f.captions)
+                 for f in layout.TRANSCRIPT_FORMATS
+                 if f.in_feed and (episode.folder / f.file).is_file())
 
 
 def chapters_url(show: Show, episode: Episode) -> str | None:
-    return (public.episode_url(show, episode, CHAPTERS_FILE)
+    return (layout.episode_url(show, episode, CHAPTERS_FILE)
             if (episode.folder / CHAPTERS_FILE).is_file() else None)
 
 
@@ -187,12 +184,12 @@ def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
                guests: tuple[Guest, ...], season_tag: tuple[int, str | None] | None) -> Item:
     """The <item> facts for one published episode (`episode.date` must be set)."""
     assert episode.date is not None
-    page = public.episode_dir(show, episode) / "index.html"
-    link = public.episode_url(show, episode) if page.is_file() else None
+    page = layout.episode_dir(show, episode) / PAGE_FILE
+    link = layout.episode_url(show, episode) if page.is_file() else None
     series = episode.series
     return Item(
         guid=guid, title=item_title(episode), published=release_moment(episode.date),
-        enclosure_url=public.episode_url(show, episode, media.path.name),
+        enclosure_url=layout.episode_url(show, episode, media.path.name),
         enclosure_length=media.length, enclosure_type=media.mime, duration=media.duration,
         description_html=notes_html(episode, link or show.website),
         link=link, number=episode.number, season=episode.season,

@@ -15,10 +15,10 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import atomic, config, public
-from ..config import EPISODE_FILE, SHOW_FILE
+from .. import atomic, config, layout
 from ..errors import ConfigError, FeedError
-from ..model import Episode, Guest, Show
+from ..layout import EPISODE_FILE, SHOW_FILE
+from ..model import Episode, Show
 from . import gather
 from .build import Item, build_xml
 from .spec import podcast_guid_for
@@ -70,7 +70,7 @@ def publish_feed(show: Show, *, now: dt.datetime | None = None, quiet: bool = Fa
     channel = gather.channel_facts(show, podcast_guid=podcast_guid,
                                    artwork=gather.artwork_url(show, artwork), version=_version())
     xml = build_xml(channel, _items(show, episodes))
-    path = public.feed_path(show)
+    path = layout.feed_path(show)
     report = validate_feed_bytes(xml, source=str(path))
     if report.errors:
         raise _rejected(report, path)
@@ -109,8 +109,7 @@ def _plan(show: Show, episodes: list[Episode], moment: dt.datetime) -> _Plan:
 
 def _split_into_parts(show: Show, episode: Episode) -> bool:
     return bool(episode.parts) and any(
-        (show.episodes_dir / f"{episode.id}-{k}" / EPISODE_FILE).is_file()
-        for k in range(1, (episode.parts or 0) + 1))
+        layout.has_part(show, episode.id, k) for k in range(1, (episode.parts or 0) + 1))
 
 
 def _with_ids(episode: Episode, moment: dt.datetime) -> Episode:
@@ -144,17 +143,12 @@ def _podcast_guid(show: Show) -> str:
 
 
 def _items(show: Show, episodes: tuple[Episode, ...]) -> list[Item]:
-    guests: dict[str, Guest] = {}
     seasons: dict[str, int] = {}
     items = []
     for episode in episodes:
-        for slug in episode.guests:
-            if slug not in guests:
-                guests[slug] = config.load_guest(show, slug,
-                                                 referenced_by=episode.folder / EPISODE_FILE)
         items.append(gather.item_facts(
             show, episode, gather.enclosure(episode), guid=episode.guid or "",
-            guests=tuple(guests[slug] for slug in episode.guests),
+            guests=episode.guests,
             season_tag=_season_tag(episode, seasons)))
     return items
 
@@ -179,7 +173,7 @@ def _rejected(report: Report, path: Path) -> FeedError:
 
 def _publish_files(show: Show, episodes: tuple[Episode, ...], artwork: Path) -> None:
     for episode in episodes:
-        public.publish_media(show, episode)
+        layout.publish_media(show, episode)
     target = show.public / artwork.name
     data = artwork.read_bytes()
     if not (target.is_file() and target.read_bytes() == data):

@@ -81,16 +81,6 @@ SEASON_NAME_MAX = 128
 EPISODE_DISPLAY_MAX = 32
 LOCKED_VALUES = frozenset({"yes", "no"})
 CHAPTERS_TYPE = "application/json+chapters"
-CHAPTERS_FILE = "chapters.json"
-
-# Transcript files in an episode folder, in the order they are listed, with their type and
-# whether they carry timecodes (rel="captions"). VTT first: Apple ingests VTT.
-TRANSCRIPT_TYPES: tuple[tuple[str, str, bool], ...] = (
-    ("transcript.vtt", "text/vtt", True),
-    ("transcript.srt", "application/x-subrip", True),
-    ("transcript.pc20.json", "application/json", False),
-    ("transcript.html", "text/html", False),
-)
 TRANSCRIPT_REL = "captions"
 
 

@@ -7,13 +7,12 @@ Built-in diarizers register themselves in pyproject.toml under
 from __future__ import annotations
 
 import abc
-import importlib.metadata
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import EngineError
+from .registry import load_registered, registered_names
 
 __all__ = ["DIARIZER_GROUP", "SAMPLE_RATE", "Diarization", "Diarizer", "VoiceTurn",
            "diarizer_names", "get_diarizer", "speech_regions"]
@@ -71,28 +70,13 @@ class Diarizer(abc.ABC):
 
 def diarizer_names() -> list[str]:
     """Every registered diarizer, sorted."""
-    return sorted({entry.name for entry in importlib.metadata.entry_points(group=DIARIZER_GROUP)})
+    return registered_names(DIARIZER_GROUP)
 
 
 def get_diarizer(name: str) -> type[Diarizer]:
     """The diarizer class registered as `name`; a one-line EngineError when unknown or broken."""
-    found = {entry.name: entry
-             for entry in importlib.metadata.entry_points(group=DIARIZER_GROUP)}
-    if name not in found:
-        known = ", ".join(sorted(found)) or "none (reinstall showrunner: pip install -e .)"
-        raise EngineError(f"unknown diarizer '{name}'",
-                          hint=f"set transcription.diarizer in show.yaml to one of: {known}")
-    try:
-        diarizer = found[name].load()
-    except ImportError as exc:
-        raise EngineError(f"diarizer '{name}' cannot be imported ({exc})",
-                          hint=f"install the package that provides it, or set "
-                               f"transcription.diarizer to one of: {', '.join(sorted(found))}"
-                          ) from exc
-    if not (isinstance(diarizer, type) and issubclass(diarizer, Diarizer)):
-        raise EngineError(f"entry point '{name}' in {DIARIZER_GROUP} is not a Diarizer",
-                          hint="fix the diarizer's package registration")
-    return diarizer
+    return load_registered(DIARIZER_GROUP, name, Diarizer, kind="diarizer",
+                           setting="transcription.diarizer in show.yaml")
 
 
 def speech_regions(audio: np.ndarray, *, min_pause: float = 0.3,

@@ -12,22 +12,25 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, CTOCFlags
 from pydub import AudioSegment
 
-from . import atomic, audio, loudness, transcripts
-from .config import load_guests
-from .errors import AudioError, EngineError
-from .model import Chapter, Episode, Show, Transcript
+from .. import atomic
+from ..digest import loaded_settings
+from ..errors import AudioError, EngineError
+from ..layout import TRANSCRIPT_JSON
+from ..model import Chapter, Episode, Show, clock
+from . import loudness
+from . import reading as audio
 
 # MP3 encoding can raise inter-sample peaks a little; the limiter aims this far under the
 # show's ceiling, and lowers its aim further if the decoded MP3 still goes over.
 MP3_HEADROOM_DB = 0.5
 _ENCODE_TRIES = 3
 LOUDNESS_TOLERANCE_LU = 0.2  # the MP3 is encoded again if it lands further than this off target
-WELCOME_BACK_CHAPTER = "Welcome back"
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,11 +96,11 @@ class MasteredAudio:
 
     @property
     def summary(self) -> str:
-        return (f"{self.path.name}: {_clock(self.duration)}, {self.loudness:.1f} LUFS, "
+        return (f"{self.path.name}: {clock(self.duration)}, {self.loudness:.1f} LUFS, "
                 f"true peak {self.true_peak:.1f} dBTP, {len(self.chapters)} chapters")
 
 
-def decode(path: Path, *, rate: int, channels: int) -> Audio:
+def load_audio(path: Path, *, rate: int, channels: int) -> Audio:
     """Decode any audio file ffmpeg reads to float samples at `rate` Hz and `channels`."""
     samples = audio.decode(path, sample_rate=rate, channels=channels)
     return Audio(samples.reshape(-1, channels), rate)
@@ -118,7 +121,7 @@ def load_clips(show: Show, *, welcome_back: bool) -> ShowClips:
             raise AudioError(f"the {key.replace('_', '-')} clip named in show.yaml (audio.{key}) "
                              "is missing", path=path,
                              hint=f"put the clip there or remove 'audio.{key}' from show.yaml")
-        return decode(path, rate=settings.sample_rate, channels=settings.channels)
+        return load_audio(path, rate=settings.sample_rate, channels=settings.channels)
 
     if show.artwork is not None and not show.artwork.is_file():
         raise AudioError("the artwork named in show.yaml is missing", path=show.artwork,
@@ -131,26 +134,25 @@ def load_clips(show: Show, *, welcome_back: bool) -> ShowClips:
 
 
 def master_episode(show: Show, episode: Episode, source: Path | Audio, out: Path, *,
-                   chapters: Sequence[Chapter] | None = None, welcome_back: bool = False,
-                   clips: ShowClips | None = None) -> MasteredAudio:
+                   chapters: Sequence[Chapter] = (), chapters_from: str = "source",
+                   welcome_back: bool = False, clips: ShowClips | None = None) -> MasteredAudio:
     """Produce the finished MP3 `out` for `episode` from `source` (a file or decoded audio).
 
-    `chapters` are timed from the start of `source`; they are moved by whatever is put before
-    it. None: from the episode's transcript.json when it has one. With `welcome_back` (a part
-    after the first) the show's bumper follows the intro and the first chapter is
-    "Welcome back". Loudness and true peak are measured on the MP3 decoded again.
+    `chapters` (the episode's chapters.json) become the ID3 chapters. They are timed from the
+    start of `source` (`chapters_from="source"`), and moved by whatever is put before it, or
+    already timed to the finished file (`"output"`, as a split part's are). With
+    `welcome_back` (a part after the first) the show's bumper follows the intro. Loudness and
+    true peak are measured on the MP3 decoded again.
     """
     settings = show.audio
     clips = clips or load_clips(show, welcome_back=welcome_back)
     body = source if isinstance(source, Audio) else \
-        decode(source, rate=settings.sample_rate, channels=settings.channels)
+        load_audio(source, rate=settings.sample_rate, channels=settings.channels)
     pieces = clips.pieces(body, welcome_back=welcome_back)
     joined, starts = join(pieces, clips.crossfade)
     offset = starts[_index(pieces, body)]
-    if chapters is None:
-        chapters = _transcript_chapters(show, episode)
-    marks = place_chapters(chapters, offset, joined.duration,
-                           welcome_back=welcome_back and clips.welcome_back is not None)
+    marks = place_chapters(chapters, offset if chapters_from == "source" else 0.0,
+                           joined.duration)
     with atomic.temporary_path(out) as tmp:
         decoded, level, peak = _export(joined, tmp, show)
         write_tags(tmp, show, episode, marks, duration=decoded.duration)
@@ -181,17 +183,15 @@ def _positions(lengths: Sequence[int], crossfade: int) -> tuple[list[int], int]:
     return starts, total
 
 
-def place_chapters(chapters: Sequence[Chapter], offset: float, duration: float, *,
-                   welcome_back: bool) -> tuple[Chapter, ...]:
-    """Chapters in the finished file: moved by `offset`, the first at 0 (or "Welcome back" at 0
-    before them), none within a second of the end, no two at the same time."""
+def place_chapters(chapters: Sequence[Chapter], offset: float,
+                   duration: float) -> tuple[Chapter, ...]:
+    """Chapters in the finished file: moved by `offset`, the first at 0, none within a second
+    of the end, no two at the same time."""
     moved = sorted((Chapter(round(c.start + offset, 3), c.title) for c in chapters),
                    key=lambda c: c.start)
-    kept: list[Chapter] = [Chapter(0.0, WELCOME_BACK_CHAPTER)] if welcome_back else []
+    kept: list[Chapter] = []
     for chapter in moved:
-        start = max(chapter.start, offset if welcome_back else 0.0)
-        if not kept and not welcome_back:
-            start = 0.0
+        start = 0.0 if not kept else chapter.start
         if start < duration - 1.0 and (not kept or start >= kept[-1].start + 1.0):
             kept.append(Chapter(start, chapter.title))
     return tuple(kept)
@@ -250,7 +250,7 @@ def _export(joined: Audio, tmp: Path, show: Show) -> tuple[Audio, float, float]:
             raise AudioError(f"cannot be mastered: {exc}", path=tmp.parent,
                              hint="check the recording is not silent") from exc
         _encode(finished.samples, joined.rate, tmp, settings.bitrate)
-        decoded = decode(tmp, rate=joined.rate, channels=joined.samples.shape[1])
+        decoded = load_audio(tmp, rate=joined.rate, channels=joined.samples.shape[1])
         level, peak = loudness.measure(decoded.samples, decoded.rate)
         if peak <= settings.true_peak_dbtp and \
                 abs(level - settings.loudness_lufs) <= LOUDNESS_TOLERANCE_LU:
@@ -318,24 +318,12 @@ def _segment(samples: np.ndarray, rate: int) -> AudioSegment:
                         channels=samples.shape[1])
 
 
-def topic_chapters(show: Show, episode: Episode, transcript: Transcript) -> tuple[Chapter, ...]:
-    """Chapters from the transcript's topic structure, as the notes stage words them."""
-    from . import topics  # loads the sentence-embedding model: only when chapters are wanted
-
-    guests = tuple(g.name for g in load_guests(show, episode))
-    return topics.analyse(transcript, host=show.host.name, guests=guests).chapters
-
-
-def _transcript_chapters(show: Show, episode: Episode) -> tuple[Chapter, ...]:
-    path = episode.folder / transcripts.TRANSCRIPT_JSON
-    return topic_chapters(show, episode, transcripts.load(path)) if path.is_file() else ()
-
-
 def _index(pieces: Sequence[Audio], body: Audio) -> int:
     return next(i for i, piece in enumerate(pieces) if piece is body)
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else \
-        f"{minutes}:{secs:02d}"
+def stage_inputs(show: Show, episode: Episode) -> list[Any]:
+    """What a single episode's finished MP3 depends on (its chapters come from the transcript),
+    for the up-to-date check (see `digest`)."""
+    return [episode.audio_path, episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
+            show.audio.intro, show.audio.outro, show.artwork]

@@ -20,18 +20,19 @@ from typing import IO, Any
 
 import numpy as np
 
-from . import atomic, audio, coverage, speakers, transcripts
-from .config import EPISODE_FILE, load_guests
+from .. import atomic, audio, transcripts
+from ..config import TRANSCRIPTION_SCHEMA
+from ..errors import AudioError, ConfigError, ShowrunnerError
+from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
+from ..model import Episode, Segment, Show, Transcript, TranscriptionSettings, clock
+from . import coverage, speakers
 from .corrections import apply_corrections
 from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
-from .errors import AudioError, ConfigError, ShowrunnerError
-from .model import Episode, Segment, Show, Transcript, TranscriptionSettings
 
 __all__ = ["TranscribeResult", "recognition_options", "recognize", "resolve_settings",
            "settings_key", "transcribe_episode"]
 
 STAGE_VERSION = 1
-COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "float16", "float32")
 # Settings that change what is recognized; `threads` only changes how fast.
 _OUTPUT_SETTINGS = ("engine", "model", "language", "beam_size", "compute_type", "batched",
                     "batch_size", "vad", "word_timestamps")
@@ -58,17 +59,13 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     settings = resolve_settings(show, overrides or {})
     path = _audio_path(episode)
     audio.check(path)
-    fingerprint = audio.sha256(path)
+    fingerprint = atomic.sha256(path)
     key = settings_key(show, episode, settings)
-    if not force:
-        previous = _up_to_date(episode.folder, fingerprint, key)
-        if previous is not None:
-            written = _write_missing(previous, episode.folder)
-            note = f" (rewrote {len(written)} missing file(s))" if written else ""
-            return TranscribeResult(previous, True, f"{episode.id}: transcript is up to date"
-                                    f"{note}; --force transcribes again", tuple(written))
+    previous = None if force else _up_to_date(episode.folder, fingerprint, key)
+    if previous is not None:
+        return _skipped(episode, previous)
     # A bad voice sample fails now, not after minutes of recognition.
-    speakers.check_voice_samples(show, load_guests(show, episode))
+    speakers.check_voice_samples(show, episode.guests)
     started = time.monotonic()
     engine_class = type(engine) if engine else get_engine(settings.engine, show.root / "show.yaml")
     samples = audio.decode(path)
@@ -80,7 +77,7 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     _check_engine(engine, settings, show.root)
     transcript = recognize(engine, samples, recognition_options(show, settings), quiet=quiet)
     if not transcript.segments:
-        raise AudioError(f"no speech was recognized in {_clock(transcript.duration)} of audio",
+        raise AudioError(f"no speech was recognized in {clock(transcript.duration)} of audio",
                          path=path, hint="check that this is the right recording; if it is, "
                                          "try --no-vad or a larger model")
     transcript = replace(transcript, audio_sha256=fingerprint,
@@ -92,6 +89,14 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
                             tuple(written))
 
 
+def _skipped(episode: Episode, previous: Transcript) -> TranscribeResult:
+    """Nothing to recognize again; only a deleted format file is written back."""
+    written = _write_missing(previous, episode.folder)
+    note = f" (rewrote {len(written)} missing file(s))" if written else ""
+    return TranscribeResult(previous, True, f"{episode.id}: transcript is up to date{note}; "
+                            "--force transcribes again", tuple(written))
+
+
 def resolve_settings(show: Show, overrides: dict[str, Any]) -> TranscriptionSettings:
     """show.yaml's transcription settings with the given flag values applied, checked."""
     known = {f.name for f in fields(TranscriptionSettings)}
@@ -101,13 +106,15 @@ def resolve_settings(show: Show, overrides: dict[str, Any]) -> TranscriptionSett
     settings = replace(show.transcription,
                        **{k: v for k, v in overrides.items() if v is not None})
     where = show.root / "show.yaml"
-    if settings.compute_type not in COMPUTE_TYPES:
+    compute_types = TRANSCRIPTION_SCHEMA.fields["compute_type"].choices
+    if settings.compute_type not in compute_types:
         raise ConfigError(f"compute type '{settings.compute_type}' is not one of "
-                          f"{', '.join(COMPUTE_TYPES)}", path=where,
+                          f"{', '.join(compute_types)}", path=where,
                           hint="set transcription.compute_type (or --compute-type) to int8 "
                                "or float32")
-    for name, low, high in (("beam_size", 1, 20), ("batch_size", 1, 64), ("threads", 0, 256)):
-        value = getattr(settings, name)
+    for name in ("beam_size", "batch_size", "threads"):
+        value, field = getattr(settings, name), TRANSCRIPTION_SCHEMA.fields[name]
+        low, high = int(field.minimum), int(field.maximum)
         if not low <= value <= high:
             raise ConfigError(f"transcription.{name} is {value}, outside {low}..{high}",
                               path=where, hint=f"use a value from {low} to {high}")
@@ -166,7 +173,7 @@ def _audio_path(episode: Episode) -> Path:
 
 
 def _up_to_date(folder: Path, fingerprint: str, key: str) -> Transcript | None:
-    path = folder / transcripts.TRANSCRIPT_JSON
+    path = folder / TRANSCRIPT_JSON
     if not path.is_file():
         return None
     try:
@@ -229,16 +236,16 @@ def _settings_record(show: Show, episode: Episode, settings: TranscriptionSettin
 
 def _speaker_recipe(show: Show, episode: Episode) -> list[Any]:
     # Names come from show.yaml and episode.yaml; an enrolled voice sample changes the mapping.
-    guests = load_guests(show, episode)
+    guests = episode.guests
     samples = [p for p in [h.voice_sample for h in show.hosts] +
                [g.voice_sample for g in guests] if p is not None]
-    return [[h.name for h in show.hosts], list(episode.guests),
-            [audio.sha256(p) if p.is_file() else str(p) for p in samples]]
+    return [[h.name for h in show.hosts], list(episode.guest_slugs),
+            [atomic.sha256(p) if p.is_file() else str(p) for p in samples]]
 
 
 def _label_speakers(transcript: Transcript, samples: np.ndarray, show: Show,
                     episode: Episode) -> Transcript:
-    return speakers.label_speakers(transcript, samples, show, episode, load_guests(show, episode))
+    return speakers.label_speakers(transcript, samples, show, episode, episode.guests)
 
 
 def _summary(episode: Episode, transcript: Transcript, started: float) -> str:
@@ -280,13 +287,13 @@ class _Progress:
         share = min(max(done / self.total, 0.0), 1.0)
         bar = "#" * int(share * 30)
         elapsed = time.monotonic() - self.started
-        self.stream.write(f"\rtranscribing [{bar:<30}] {share:4.0%} of {_clock(self.total)} "
+        self.stream.write(f"\rtranscribing [{bar:<30}] {share:4.0%} of {clock(self.total)} "
                           f"audio, {elapsed:.0f} s")
         self.stream.flush()
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
-
-
+def stage_inputs(show: Show, episode: Episode) -> list[Any]:
+    """What the transcript depends on, for the up-to-date check (see `digest`)."""
+    voices = [h.voice_sample for h in show.hosts] + [g.voice_sample for g in episode.guests]
+    return [episode.audio_path, show.transcription.as_dict(), show.glossary, show.corrections,
+            [h.name for h in show.hosts], episode.guest_slugs, voices]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import AudioError, ConfigError
+from ..model import Episode, Guest, Segment, Show, SpeakerDecision, Transcript
 from .engines.diarization import (
     SAMPLE_RATE,
     Diarization,
@@ -27,8 +29,6 @@ from .engines.diarization import (
     get_diarizer,
     speech_regions,
 )
-from .errors import AudioError, ConfigError
-from .model import Episode, Guest, Segment, Show, SpeakerDecision, Transcript
 
 __all__ = ["MIN_SAMPLE_SPEECH", "Person", "check_voice_samples", "label_speakers", "people",
            "read_voice_sample"]

@@ -14,7 +14,6 @@ whose URL is not http(s) or mailto is refused with a one-line error.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,21 +26,18 @@ from markupsafe import Markup
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from . import atomic, public, templating
-from .errors import ConfigError
-from .model import Episode, Show
-from .notes import NOTES_FILE
-from .topics import seconds
+from .. import atomic, layout, templating
+from .. import chapters as chapters_file
+from ..digest import loaded_settings, template_files
+from ..errors import ConfigError
+from ..layout import CHAPTERS_FILE, NOTES_FILE, PAGE_FILE
+from ..model import Episode, Show, clock
 
 PAGE_TEMPLATE = "episode.html.j2"
-PAGE_FILE = "index.html"
 SAFE_URL = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 _DETAILS_OPEN = re.compile(r"^[ \t]*<details>[ \t]*<summary>(.*?)</summary>[ \t]*$", re.I | re.M)
 _DETAILS_CLOSE = re.compile(r"^[ \t]*</details>[ \t]*$", re.I | re.M)
-TRANSCRIPT_LABELS = {"transcript.html": "HTML", "transcript.txt": "Text",
-                     "transcript.vtt": "WebVTT", "transcript.srt": "SRT",
-                     "transcript.pc20.json": "JSON (Podcasting 2.0)"}
 
 
 @dataclass(frozen=True)
@@ -69,11 +65,11 @@ class Notes:
 def render_episode(show: Show, episode: Episode) -> RenderResult:
     """Write the episode's web page and publish its audio, transcripts and chapters beside it."""
     notes = read_notes(episode.folder / NOTES_FILE, episode)
-    chapters = read_chapters(episode.folder / public.CHAPTERS_FILE)
+    chapters = read_chapters(episode.folder / layout.CHAPTERS_FILE)
     page = templating.render(show, PAGE_TEMPLATE, html=True, **page_context(show, episode,
                                                                              notes, chapters))
-    copied = public.publish_media(show, episode)
-    path = public.episode_dir(show, episode) / PAGE_FILE
+    copied = layout.publish_media(show, episode)
+    path = layout.episode_dir(show, episode) / PAGE_FILE
     atomic.write_text(path, page)
     shown = path.relative_to(show.root) if path.is_relative_to(show.root) else path
     media = f", published {len(copied)} media file(s)" if copied else ""
@@ -184,15 +180,8 @@ def _parser() -> MarkdownIt:
 
 def read_chapters(path: Path) -> list[dict[str, Any]]:
     """chapters.json's chapters as {start, clock, title}; none when the file is missing."""
-    if not path.is_file():
-        return []
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        marks = sorted((float(c["startTime"]), str(c.get("title") or "")) for c in raw["chapters"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError("chapters.json is malformed", path=path,
-                          hint="regenerate it with 'showrunner notes' or fix the JSON") from exc
-    return [{"start": start, "title": title, "clock": seconds(start)} for start, title in marks]
+    return [{"start": c.start, "title": c.title, "clock": clock(c.start, floor=True)}
+            for c in chapters_file.load(path)]
 
 
 # ---------------------------------------------------------------- the page
@@ -202,11 +191,11 @@ def page_context(show: Show, episode: Episode, notes: Notes,
                  chapters: list[dict[str, Any]]) -> dict[str, Any]:
     """Everything episode.html.j2 needs; HTML that markdown-it made is marked safe, the rest
     is escaped by the template."""
-    audio = public.published_audio(episode)
-    files = [p.name for p in public.media_files(episode)]
+    audio = layout.published_audio(episode)
+    files = [p.name for p in layout.media_files(episode)]
     description = " ".join(str(notes.front.get("summary") or notes.front.get("hook")
                                or notes.title).split())
-    artwork = public.base_url(show) + quote(show.artwork.name) if show.artwork else None
+    artwork = layout.base_url(show) + quote(show.artwork.name) if show.artwork else None
     return {
         "language": show.language or "en",
         "podcast": {"title": show.title, "website": _safe(show.website),
@@ -219,11 +208,12 @@ def page_context(show: Show, episode: Episode, notes: Notes,
         "closing_html": Markup(notes.closing_html),
         "audio": {"name": audio.name, "type": _audio_type(audio)} if audio else None,
         "chapters": chapters,
-        "chapters_file": public.CHAPTERS_FILE if public.CHAPTERS_FILE in files else None,
-        "transcript_files": [{"name": name, "label": TRANSCRIPT_LABELS[name]}
-                             for name in TRANSCRIPT_LABELS if name in files],
-        "og": {"url": public.episode_url(show, episode), "image": artwork,
-               "audio": public.episode_url(show, episode, audio.name) if audio else None},
+        "chapters_file": layout.CHAPTERS_FILE if layout.CHAPTERS_FILE in files else None,
+        # Formats a person reads first, then the machine-readable ones.
+        "transcript_files": [{"name": f.file, "label": f.label} for f in sorted(
+            layout.TRANSCRIPT_FORMATS, key=lambda f: not f.for_reading) if f.file in files],
+        "og": {"url": layout.episode_url(show, episode), "image": artwork,
+               "audio": layout.episode_url(show, episode, audio.name) if audio else None},
     }
 
 
@@ -234,3 +224,11 @@ def _safe(url: str) -> str | None:
 def _audio_type(path: Path) -> str:
     return {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".wav": "audio/wav", ".ogg": "audio/ogg",
             ".flac": "audio/flac", ".opus": "audio/ogg"}.get(path.suffix.lower(), "audio/mpeg")
+
+
+def stage_inputs(show: Show, episode: Episode) -> list[Any]:
+    """What the page depends on, for the up-to-date check (see `digest`)."""
+    folder = episode.folder
+    return [folder / NOTES_FILE, folder / CHAPTERS_FILE, loaded_settings(show, episode),
+            template_files(show, ".html"), layout.published_audio(episode),
+            sorted(folder.glob("transcript.*"))]

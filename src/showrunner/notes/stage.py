@@ -19,17 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import atomic, templating, topics, transcripts, writers
-from .config import load_guests
-from .model import Chapter, Episode, Guest, Show
-from .public import CHAPTERS_FILE
-from .transcripts import TRANSCRIPT_JSON
+from .. import atomic, templating, transcripts
+from ..digest import loaded_settings, template_files
+from ..layout import CHAPTERS_FILE, NOTES_DRAFT_FILE, NOTES_FILE, NOTES_RECORD_FILE, TRANSCRIPT_JSON
+from ..model import Chapter, Episode, Guest, Show, Transcript
+from . import topics, writers
+from .chapters import write_episode_chapters
 
-NOTES_FILE = "notes.md"
-DRAFT_FILE = "notes.draft.md"
-RECORD_FILE = ".notes.sha256"
 TEMPLATE = "notes.md.j2"
-CHAPTERS_VERSION = "1.2.0"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
@@ -53,26 +50,27 @@ class NotesResult:
 def write_notes(show: Show, episode: Episode, *, force: bool = False,
                 quiet: bool = False) -> NotesResult:
     """Draft the episode's notes.md (SPEC §2) and chapters.json from its transcript."""
-    context, chapters, notice = build_context(show, episode)
+    transcript = transcripts.load(episode.folder / TRANSCRIPT_JSON)
+    chapters = write_episode_chapters(show, episode, transcript)
+    context, notice = build_context(show, episode, transcript, chapters)
     text = templating.render(show, TEMPLATE, html=False, **context)
-    chapters_path = write_chapters(episode.folder / CHAPTERS_FILE, chapters)
     result = _save(episode, text, force=force)
     counts = f"{len(context['bullets'])} topic bullets, {len(chapters)} chapters, " \
              f"{context['writer']}"
     notices = (notice,) if notice else ()
     action, _, advice = result.summary.partition(" | ")
     summary = f"{action} — {counts}" + (f"; {advice}" if advice else "")
-    return NotesResult(result.path, summary, result.draft, result.backup, chapters_path, notices)
+    return NotesResult(result.path, summary, result.draft, result.backup,
+                       episode.folder / CHAPTERS_FILE, notices)
 
 
 # ---------------------------------------------------------------- phase 1: the context
 
 
-def build_context(show: Show, episode: Episode) -> tuple[dict[str, Any], tuple[Chapter, ...],
-                                                         str | None]:
-    """Everything the notes template needs, the chapters, and a writer's failure line."""
-    transcript = transcripts.load(episode.folder / TRANSCRIPT_JSON)
-    guests = load_guests(show, episode)
+def build_context(show: Show, episode: Episode, transcript: Transcript,
+                  chapters: tuple[Chapter, ...]) -> tuple[dict[str, Any], str | None]:
+    """Everything the notes template needs, and a writer's failure line."""
+    guests = episode.guests
     structure = topics.analyse(transcript, host=show.host.name,
                                guests=tuple(g.name for g in guests))
     offline = writers.NotesText(
@@ -88,7 +86,7 @@ def build_context(show: Show, episode: Episode) -> tuple[dict[str, Any], tuple[C
     context = {
         "episode_id": episode.id, "title": heading(episode), "date": episode.date,
         "date_text": long_date(episode.date), "series": episode.series,
-        "guest_slugs": list(episode.guests), "hook": hook,
+        "guest_slugs": list(episode.guest_slugs), "hook": hook,
         "hook_alternatives": [h for h in (text.hook, *text.hook_alternatives) if h and h != hook],
         "summary": text.summary, "bullets": list(bullets),
         "why": why_listen(episode, guests, text.summary), "lead": lead(show, episode, guests),
@@ -98,13 +96,13 @@ def build_context(show: Show, episode: Episode) -> tuple[dict[str, Any], tuple[C
         "transcript": [{"speaker": labels.get(p.speaker, p.speaker) if p.speaker else "",
                         "text": p.text, "start": p.start}
                        for p in transcripts.paragraphs(transcript, max_words=250)],
-        "chapters": [{"start": c.start, "title": c.title} for c in structure.chapters],
+        "chapters": [{"start": c.start, "title": c.title} for c in chapters],
         "podcast": {"title": show.title, "host": show.host.name},
         "writer": "offline wording" if notice or type(writer) is writers.NotesWriter
         else f"worded by {writer.name}",
         "md": markdown_text, "url": markdown_url, "yaml": yaml_value,
     }
-    return context, structure.chapters, notice
+    return context, notice
 
 
 def _brief(show: Show, episode: Episode, guests: tuple[Guest, ...],
@@ -207,16 +205,8 @@ def yaml_value(value: Any) -> str:
 # ---------------------------------------------------------------- phase 2: writing
 
 
-def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> Path:
-    """Podcasting 2.0 JSON chapters, version 1.2."""
-    document = {"version": CHAPTERS_VERSION,
-                "chapters": [{"startTime": round(c.start, 2), "title": c.title} for c in chapters]}
-    atomic.write_text(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-    return path
-
-
 def _save(episode: Episode, text: str, *, force: bool) -> NotesResult:
-    notes, draft = episode.folder / NOTES_FILE, episode.folder / DRAFT_FILE
+    notes, draft = episode.folder / NOTES_FILE, episode.folder / NOTES_DRAFT_FILE
     new = text.encode("utf-8")
     if not notes.is_file():
         _write_owned(episode, notes, new)
@@ -242,12 +232,12 @@ def _save(episode: Episode, text: str, *, force: bool) -> NotesResult:
 def _write_owned(episode: Episode, path: Path, content: bytes) -> None:
     atomic.write_bytes(path, content)
     # Recorded after the notes: a crash in between makes the next run keep notes.md (safe).
-    atomic.write_text(episode.folder / RECORD_FILE, _sha(content) + "\n")
+    atomic.write_text(episode.folder / NOTES_RECORD_FILE, _sha(content) + "\n")
 
 
 def _recorded(episode: Episode) -> str | None:
     try:
-        return (episode.folder / RECORD_FILE).read_text().strip() or None
+        return (episode.folder / NOTES_RECORD_FILE).read_text().strip() or None
     except OSError:
         return None
 
@@ -268,3 +258,9 @@ def _sha(content: bytes) -> str:
 
 def _shown(path: Path) -> str:
     return str(Path(path.parent.parent.name, path.parent.name, path.name))
+
+
+def stage_inputs(show: Show, episode: Episode) -> list[Any]:
+    """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`)."""
+    return [episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
+            template_files(show, ".md")]

@@ -14,6 +14,7 @@ questions that show notes use.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -21,9 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..model import Chapter, Segment, Transcript
 from . import phrasing
 from .embeddings import embed
-from .model import Chapter, Segment, Transcript
 
 MAX_BULLETS = 6
 MIN_BULLETS = 3
@@ -99,6 +100,14 @@ def analyse(transcript: Transcript, *, host: str | None = None, guests: tuple[st
     `guests` are the guests' full names, used to turn "you" into the guest's first name;
     `method` picks the sentence vectors (embeddings.MINILM or embeddings.TFIDF).
     """
+    return _analysed(transcript.segments, transcript.duration, host, tuple(guests), method)
+
+
+# Cached: within one run, chapters (split, mastering) and notes ask about the same transcript.
+@functools.lru_cache(maxsize=8)
+def _analysed(segments: tuple[Segment, ...], duration: float, host: str | None,
+              guests: tuple[str, ...], method: str | None) -> TopicStructure:
+    transcript = Transcript(segments, duration)
     sentences = split_sentences(transcript)
     if not sentences:
         return TopicStructure((), (), "", "empty transcript")
@@ -342,11 +351,3 @@ def _summary(topics: tuple[Topic, ...], host: str | None, guests: tuple[str, ...
     who = phrasing.join_names(list(guests))
     subject = f"{host_first} talks with {who}" if who else f"{host_first} talks"
     return f"{subject} about {phrasing.join_names(labels)}."
-
-
-def seconds(value: float) -> str:
-    """`754.2` -> `12:34` (or `1:02:03`), for chapter lists."""
-    total = int(math.floor(max(value, 0.0)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

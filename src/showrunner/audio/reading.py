@@ -5,7 +5,6 @@ Every failure is an AudioError naming the file and the fix, raised before anythi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from typing import IO
 
 import numpy as np
 
-from .errors import AudioError, EngineError
+from ..errors import AudioError, EngineError
 
 SAMPLE_RATE = 16000
 _RE_EXPORT = "re-export the recording as WAV, MP3, M4A or FLAC and copy it into the episode folder"
@@ -55,15 +54,6 @@ def check(path: Path) -> None:
                          hint="copy the recording again; the copy may not have finished")
     if _looks_like_text(head):
         raise AudioError("is a text file, not audio", path=path, hint=_RE_EXPORT)
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of the file's bytes (what says "this recording has not changed")."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def probe(path: Path) -> AudioInfo:

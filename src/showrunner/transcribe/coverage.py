@@ -18,8 +18,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..model import Segment
 from .engines import TranscribeOptions, TranscriptionEngine
-from .model import Segment
 
 SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.05

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EngineError
-from ..model import Segment, Word
+from ...errors import EngineError
+from ...model import Segment, Word
 from . import (
     SAMPLE_RATE,
     EngineInfo,

@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import EngineError
-from ..model import Segment
+from ...errors import EngineError
+from ...model import Segment
+from .registry import load_registered, registered_names
 
 __all__ = ["ENGINE_GROUP", "EngineInfo", "TranscribeOptions", "TranscriptionEngine",
            "engine_names", "get_engine", "is_offline", "model_folder"]
@@ -82,26 +83,17 @@ class TranscriptionEngine(abc.ABC):
 
 def engine_names() -> list[str]:
     """Every registered engine, sorted."""
-    return sorted({entry.name for entry in importlib.metadata.entry_points(group=ENGINE_GROUP)})
+    return registered_names(ENGINE_GROUP)
 
 
 def get_engine(name: str, configured_in: Path | None = None) -> type[TranscriptionEngine]:
     """The engine class registered as `name`; a one-line EngineError (naming `configured_in`,
     the file that chose it) when it is unknown or broken."""
-    found = {entry.name: entry for entry in importlib.metadata.entry_points(group=ENGINE_GROUP)}
-    if name not in found:
-        known = ", ".join(sorted(found)) or "none (reinstall showrunner: pip install -e .)"
-        raise EngineError(f"unknown transcription engine '{name}'", path=configured_in,
-                          hint=f"set transcription.engine (or --engine) to one of: {known}")
-    try:
-        engine = found[name].load()
-    except ImportError as exc:
-        raise EngineError(f"transcription engine '{name}' cannot be imported ({exc})",
-                          path=configured_in, hint=f"install it: pip install 'showrunner[{name}]'") from exc
-    if not (isinstance(engine, type) and issubclass(engine, TranscriptionEngine)):
-        raise EngineError(f"entry point '{name}' in {ENGINE_GROUP} is not a TranscriptionEngine",
-                          hint="fix the engine's package registration")
-    return engine
+    return load_registered(ENGINE_GROUP, name, TranscriptionEngine,
+                           kind="transcription engine",
+                           setting="transcription.engine (or --engine)",
+                           install_hint=f"install it: pip install 'showrunner[{name}]'",
+                           configured_in=configured_in)
 
 
 def is_offline() -> bool:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .model import Correction, Segment, Transcript, Word
+from ..model import Correction, Segment, Transcript, Word
 
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 

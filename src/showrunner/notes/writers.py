@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .model import NotesWriterSettings, Show
+from ..model import NotesWriterSettings, Show
 
 MAX_ITEM_CHARS = 160
 MAX_SUMMARY_CHARS = 700

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError
-from .model import Segment, Transcript
+from ..errors import ConfigError
+from ..model import Segment, Transcript, clock
 
 FRAME_S = 0.01
 MIN_SILENCE_S = 0.15
@@ -269,13 +269,3 @@ def _kind(turn: str, first: Segment, asks: bool, topic_starts: Sequence[float]) 
 def _opening(turn: str, words: int = 10) -> str:
     split = turn.split()
     return " ".join(split[:words]) + (" …" if len(split) > words else "")
-
-
-def clock(seconds: float, decimals: bool = False) -> str:
-    """1:05:09, 5:09, or 5:09.4 with `decimals`."""
-    seconds = max(0.0, float(seconds))
-    whole = int(seconds) if decimals else int(round(seconds))
-    minutes, secs = divmod(whole, 60)
-    text = f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else \
-        f"{minutes}:{secs:02d}"
-    return text + f".{int((seconds - whole) * 10)}" if decimals else text

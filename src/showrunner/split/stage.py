@@ -19,30 +19,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import audio, cutplan, transcripts
-from .config import (
-    EPISODE_FILE,
-    check_episode_id,
-    list_episodes,
-    read_yaml,
-    update_yaml,
-    write_episode_yaml,
-)
-from .cutplan import Plan, clock
-from .errors import ConfigError
-from .mastering import (
-    Audio,
-    MasteredAudio,
-    ShowClips,
-    decode,
-    load_clips,
-    master_episode,
-    topic_chapters,
-)
-from .model import Chapter, Episode, Series, Show, Transcript
+from .. import atomic, layout, transcripts
+from ..audio import Audio, MasteredAudio, ShowClips, load_audio, load_clips, master_episode
+from ..config import check_episode_id, list_episodes, read_yaml, update_yaml, write_episode_yaml
+from ..digest import loaded_settings
+from ..errors import ConfigError
+from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
+from ..model import Chapter, Episode, Series, Show, Transcript, clock
+from ..notes import draft_chapters, write_episode_chapters
+from . import cutplan
+from .cutplan import Plan
 
 # Files split makes in a part folder; anything else there (notes.md above all) is the host's.
-_GENERATED = ("episode.yaml", "transcript.json", *transcripts.FORMATS, "chapters.json",
+_GENERATED = (EPISODE_FILE, TRANSCRIPT_JSON, *layout.TRANSCRIPT_FILES, layout.CHAPTERS_FILE,
               ".showrunner-state.json")
 
 
@@ -100,19 +89,19 @@ def explain(episode: Episode, plan: Plan, parts: tuple[Episode, ...], clips: Sho
              f"{size}about {clock(plan.target)} each{_clips_note(clips, len(parts))}."]
     for k, (cut, ideal, nearer) in enumerate(zip(plan.cuts, plan.ideal, plan.nearest,
                                                  strict=True), start=1):
-        lines.append(f"Cut {k} at {clock(cut.time, True)}, in {cut.silence:.1f} s of silence; "
+        lines.append(f"Cut {k} at {clock(cut.time, tenths=True)}, in {cut.silence:.1f} s of silence; "
                      f"then {cut.speaker}: \"{cut.opening}\"")
         why = f"  why: {cut.reason}, {abs(cut.time - ideal):.1f} s from the even split at " \
-              f"{clock(ideal, True)}"
+              f"{clock(ideal, tenths=True)}"
         if nearer is not None:
             who = "a guest" if nearer.kind == "other" else "the host"
-            why += (f"; {clock(nearer.time, True)} is nearer, but there "
+            why += (f"; {clock(nearer.time, tenths=True)} is nearer, but there "
                     f"{nearer.reason.replace(who, nearer.speaker, 1)}")
         lines.append(why + ".")
     for part, (start, end), length in zip(parts, plan.spans, plan.lengths, strict=True):
         assert part.series is not None
         lines.append(f"Part {part.series.part}: {part.id}, E{part.number}, {part.date}, "
-                     f"{clock(start, True)}–{clock(end, True)} of the recording, about "
+                     f"{clock(start, tenths=True)}–{clock(end, tenths=True)} of the recording, about "
                      f"{clock(length)} finished: \"{part.title}\"")
     return "\n".join(lines)
 
@@ -124,18 +113,18 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
              first_number: int | None, first_date: dt.date | None, force: bool,
              dry_run: bool) -> _Context:
     parts, max_seconds = _how_to_split(episode, parts, max_minutes)
-    transcript = transcripts.load(episode.folder / transcripts.TRANSCRIPT_JSON)
+    transcript = transcripts.load(episode.folder / TRANSCRIPT_JSON)
     if not transcript.segments:
         raise ConfigError("the transcript holds no speech to split",
-                          path=episode.folder / transcripts.TRANSCRIPT_JSON,
+                          path=episode.folder / TRANSCRIPT_JSON,
                           hint=f"check the recording, then 'showrunner transcribe {episode.id}'")
     if episode.audio_path is None:
         raise ConfigError("episode.yaml names no 'audio'", path=episode.folder / EPISODE_FILE,
                           hint="add 'audio: <the recording's file name>'")
     clips = load_clips(show, welcome_back=True)
     with ThreadPoolExecutor(1) as background:  # the topics while ffmpeg decodes
-        topics = background.submit(topic_chapters, show, episode, transcript)
-        audio = decode(episode.audio_path, rate=show.audio.sample_rate,
+        topics = background.submit(draft_chapters, show, episode, transcript)
+        audio = load_audio(episode.audio_path, rate=show.audio.sample_rate,
                        channels=show.audio.channels)
         silence = cutplan.Silence(audio.samples, audio.rate)
         chapters = topics.result()
@@ -180,7 +169,7 @@ def _how_to_split(episode: Episode, parts: int | None,
 def _part_episodes(show: Show, episode: Episode, count: int, first_number: int | None,
                    first_date: dt.date | None) -> tuple[Episode, ...]:
     """The parts' metadata: "<title> – Part k of N", numbers in sequence, consecutive days."""
-    ids = [check_episode_id(f"{episode.id}-{k}") for k in range(1, count + 1)]
+    ids = [check_episode_id(layout.part_id(episode.id, k)) for k in range(1, count + 1)]
     # The source is the series itself and its parts replace it in the feed: part 1 takes the
     # source's number, else the show's next free one, and neither the source nor its earlier
     # parts hold a number the parts must avoid.
@@ -199,7 +188,7 @@ def _part_episodes(show: Show, episode: Episode, count: int, first_number: int |
     return tuple(Episode(
         id=part_id, folder=show.episodes_dir / part_id,
         title=f"{episode.title} – Part {k} of {count}", number=first + k - 1,
-        date=day + dt.timedelta(days=k - 1), guests=episode.guests, audio=f"{part_id}.mp3",
+        date=day + dt.timedelta(days=k - 1), guests=episode.guests, audio=layout.mastered_audio_name(part_id),
         series=Series(episode.title, k, count), status=episode.status, season=episode.season,
         explicit=episode.explicit, episode_type=episode.episode_type, source=episode.id)
         for k, part_id in enumerate(ids, start=1))
@@ -211,8 +200,8 @@ def _existing_parts(show: Show, episode: Episode, parts: tuple[Episode, ...],
     host files to keep and stale parts of an earlier split to remove."""
     existing = [p.folder for p in parts if (p.folder / EPISODE_FILE).is_file()]
     stale, k = [], len(parts) + 1
-    while (show.episodes_dir / f"{episode.id}-{k}" / EPISODE_FILE).is_file():
-        stale.append(show.episodes_dir / f"{episode.id}-{k}")
+    while layout.has_part(show, episode.id, k):
+        stale.append(layout.part_folder(show, episode.id, k))
         k += 1
     for folder in existing + stale:
         source = _source_of(folder)
@@ -242,7 +231,7 @@ def _source_of(folder: Path) -> Any:
 
 
 def _host_files(folder: Path) -> list[Path]:
-    generated = {*_GENERATED, f"{folder.name}.mp3"}
+    generated = {*_GENERATED, layout.mastered_audio_name(folder.name)}
     return sorted(p for p in folder.iterdir() if p.name not in generated)
 
 
@@ -260,22 +249,14 @@ def _write_part(show: Show, context: _Context, k: int, quiet: bool) -> MasteredA
     offset, duration = context.clips.layout(body, welcome_back=k > 0)
     timed = retime(context.transcript, segments, start=start, end=end, offset=offset,
                    duration=duration)
-    mastered = master_episode(show, part, body, part.folder / f"{part.id}.mp3",
-                              chapters=part_chapters(context.chapters, start, end),
-                              welcome_back=k > 0, clips=context.clips)
-    transcripts.write_all(replace(timed, audio_sha256=audio.sha256(mastered.path)), part.folder)
+    # The part's own chapters, from its transcript as it will be saved and timed to its MP3:
+    # chapters.json, the ID3 tags and the notes all show this one list.
+    chapters = write_episode_chapters(show, part, Transcript.from_dict(timed.to_dict()))
+    mastered = master_episode(show, part, body, layout.mastered_audio(part), chapters=chapters,
+                              chapters_from="output", welcome_back=k > 0, clips=context.clips)
+    transcripts.write_all(replace(timed, audio_sha256=atomic.sha256(mastered.path)), part.folder)
     _write_episode_yaml(part)
     return mastered
-
-
-def part_chapters(chapters: tuple[Chapter, ...], start: float,
-                  end: float) -> tuple[Chapter, ...]:
-    """The whole conversation's chapters that fall in [start, end), timed from `start`; a part
-    that begins inside a topic opens with that topic's chapter."""
-    inside = [Chapter(round(c.start - start, 3), c.title) for c in chapters
-              if start + 1.0 <= c.start < end]
-    running = [c for c in chapters if c.start < start + 1.0]
-    return tuple(([Chapter(0.0, running[-1].title)] if running else []) + inside)
 
 
 def retime(transcript: Transcript, segments: tuple[Any, ...], *, start: float, end: float,
@@ -297,7 +278,7 @@ def retime(transcript: Transcript, segments: tuple[Any, ...], *, start: float, e
 def _write_episode_yaml(part: Episode) -> None:
     assert part.series is not None
     fields: dict[str, Any] = {
-        "title": part.title, "number": part.number, "date": part.date, "guests": list(part.guests),
+        "title": part.title, "number": part.number, "date": part.date, "guests": list(part.guest_slugs),
         "audio": part.audio, "series": {"name": part.series.name, "part": part.series.part,
                                         "of": part.series.of},
         "source": part.source, "status": part.status}
@@ -339,3 +320,9 @@ def _clips_note(clips: ShowClips, count: int) -> str:
 def _progress(quiet: bool, line: str) -> None:
     if not quiet and sys.stderr.isatty():
         print(line, file=sys.stderr, flush=True)
+
+
+def stage_inputs(show: Show, episode: Episode) -> list[Any]:
+    """What the parts depend on, for the up-to-date check (see `digest`)."""
+    return [episode.folder / TRANSCRIPT_JSON, episode.audio_path, loaded_settings(show, episode),
+            show.audio.intro, show.audio.outro, show.audio.welcome_back, show.artwork]

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import atomic
-from ..errors import EngineError
+from ... import atomic
+from ...errors import EngineError
 
 CONVERTER_VERSION = 1
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")

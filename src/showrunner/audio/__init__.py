@@ -1,0 +1,16 @@
+"""Audio: reading any recording (ffmpeg), loudness (BS.1770, true peak) and mastering the
+finished MP3 with its ID3 tags. Used by transcribe (reading) and split (mastering)."""
+
+from .mastering import (
+    Audio,
+    MasteredAudio,
+    ShowClips,
+    load_audio,
+    load_clips,
+    master_episode,
+    stage_inputs,
+)
+from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
+
+__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "ShowClips", "check", "decode",
+           "load_audio", "load_clips", "master_episode", "probe"]
