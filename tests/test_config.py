@@ -19,6 +19,9 @@ from .helpers import (
     tree_hashes,
 )
 
+# Dates matter here: test_clock runs these again with the clock five years ahead.
+pytestmark = pytest.mark.clock
+
 EPISODE = "title: Finding the Grain\nnumber: 3\ndate: 2026-03-10\nguests: [mary-chen]\n"
 
 

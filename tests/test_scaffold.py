@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from showrunner.config import load_episode, load_show
 
 from .helpers import add_episode, run
+
+# Dates matter here: test_clock runs these again with the clock five years ahead.
+pytestmark = pytest.mark.clock
 
 
 def test_init_scaffolds_a_loadable_show(tmp_path: Path) -> None:

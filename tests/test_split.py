@@ -33,6 +33,10 @@ from showrunner.synth.speech import HOST_VOICE
 from .conftest import HOST, with_transcript
 from .helpers import SHOW_YAML, assert_one_line_error, make_show, run, tree_hashes
 
+# Dates matter here: test_clock runs these again with the clock five years ahead.
+pytestmark = pytest.mark.clock
+
+
 EPISODE = ("title: A Long Talk with Mary\nnumber: 7\ndate: 2026-03-02\nguests: [mary-chen]\n"
            "audio: raw.wav\nstatus: released\n")
 BUMPER_YAML = SHOW_YAML + "audio:\n  welcome_back: audio/welcome-back.wav\n"

@@ -21,6 +21,9 @@ from showrunner.synth.speech import HOST_VOICE
 from .feed_fixtures import build_show, podcastparser_parse
 from .helpers import assert_one_line_error, run
 
+# Dates matter here: test_clock runs these again with the clock five years ahead.
+pytestmark = pytest.mark.clock
+
 Edit = Callable[[str], str]
 
 
