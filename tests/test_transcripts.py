@@ -119,8 +119,11 @@ def test_cues_are_short_and_clamped_to_the_audio(tmp_path: Path) -> None:
 
 def test_write_all_writes_every_format_and_round_trips(tmp_path: Path) -> None:
     written = transcripts.write_all(DIALOGUE, tmp_path)
-    assert [p.name for p in written] == ["transcript.srt", "transcript.vtt", "transcript.pc20.json",
-                                         "transcript.txt", "transcript.html", "transcript.json"]
+    # Every format, with transcript.json last: it is what says "up to date".
+    assert sorted(p.name for p in written[:-1]) == ["transcript.html", "transcript.pc20.json",
+                                                    "transcript.srt", "transcript.txt",
+                                                    "transcript.vtt"]
+    assert written[-1].name == "transcript.json"
     assert transcripts.load(tmp_path / "transcript.json").to_dict() == DIALOGUE.to_dict()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
     check_folder(tmp_path, DIALOGUE.duration, from_stage=False)
