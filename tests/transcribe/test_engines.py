@@ -23,7 +23,7 @@ from showrunner.transcribe.engines.ct2_checkpoint import cached_checkpoint, read
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
 from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
-from .helpers import PACKAGED_MODEL
+from ..helpers import PACKAGED_MODEL
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 from showrunner.transcribe.engines.diarization import Diarization, Diarizer
 from showrunner.transcribe.speakers import check_voice_samples, label_speakers
 
-from .conftest import GUEST, GUEST2, HOST
-from .helpers import (
+from ..conftest import GUEST, GUEST2, HOST
+from ..helpers import (
     GUEST_YAML,
     PACKAGED_MODEL,
     SHOW_YAML,

@@ -18,8 +18,8 @@ from showrunner.feed import publish_feed, validate_feed_bytes, validate_feed_fil
 from showrunner.synth import Conversation, solo_script, speak
 from showrunner.synth.speech import HOST_VOICE
 
-from .feed_fixtures import build_show, podcastparser_parse
-from .helpers import assert_one_line_error, run
+from ..feed_fixtures import build_show, podcastparser_parse
+from ..helpers import assert_one_line_error, run
 
 # Dates matter here: test_clock runs these again with the clock five years ahead.
 pytestmark = pytest.mark.clock

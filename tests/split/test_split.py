@@ -30,8 +30,8 @@ from showrunner.split.stage import SplitResult, split_episode
 from showrunner.synth import Conversation, Line, speak
 from showrunner.synth.speech import HOST_VOICE
 
-from .conftest import HOST, with_transcript
-from .helpers import SHOW_YAML, assert_one_line_error, make_show, run, tree_hashes
+from ..conftest import HOST, with_transcript
+from ..helpers import SHOW_YAML, assert_one_line_error, make_show, run, tree_hashes
 
 # Dates matter here: test_clock runs these again with the clock five years ahead.
 pytestmark = pytest.mark.clock

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from .helpers import SHOW_YAML, add_episode, assert_one_line_error, make_show, run
+from ..helpers import SHOW_YAML, add_episode, assert_one_line_error, make_show, run
 
 # Dates matter here: test_clock runs these again with the clock five years ahead.
 pytestmark = pytest.mark.clock
 
-GOLDEN = Path(__file__).parent / "golden" / "notes"
+GOLDEN = Path(__file__).parent.parent / "golden" / "notes"
 UPDATE = os.environ.get("SHOWRUNNER_UPDATE_GOLDEN") == "1"
 
 CASES = {

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from .helpers import SHOW_YAML, assert_one_line_error, make_show, run, tree_hashes
-from .test_notes import CASES, CLOSING, check_golden, episode_with_transcript
+from ..helpers import SHOW_YAML, assert_one_line_error, make_show, run, tree_hashes
+from ..notes.test_notes import CASES, CLOSING, check_golden, episode_with_transcript
 
 # Dates matter here: test_clock runs these again with the clock five years ahead.
 pytestmark = pytest.mark.clock
 
-GOLDEN = Path(__file__).parent / "golden" / "notes"
+GOLDEN = Path(__file__).parent.parent / "golden" / "notes"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HOSTILE_TITLE = '<script>alert(1)</script> & "Q&A"'
 HOSTILE_GUEST = """\

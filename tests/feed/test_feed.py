@@ -25,14 +25,14 @@ from showrunner.feed import publish_feed, validate_feed_file
 from showrunner.synth import Conversation, solo_script, speak
 from showrunner.synth.speech import HOST_VOICE
 
-from .feed_fixtures import (
+from ..feed_fixtures import (
     FUTURE,
     build_show,
     feedparser_parse,
     partytime,
     podcastparser_parse,
 )
-from .helpers import REPO, assert_one_line_error, run, write
+from ..helpers import REPO, assert_one_line_error, run, write
 
 # Dates matter here: test_clock runs these again with the clock five years ahead.
 pytestmark = pytest.mark.clock

@@ -24,8 +24,8 @@ from showrunner.model import Chapter
 from showrunner.synth import TOPICS, Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
-from .conftest import GUEST, HOST
-from .helpers import SHOW_YAML, add_episode, make_show
+from ..conftest import GUEST, HOST
+from ..helpers import SHOW_YAML, add_episode, make_show
 
 RATE = 44100
 

@@ -28,8 +28,8 @@ from showrunner.transcribe.engines import EngineInfo, TranscribeOptions
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
 from showrunner.transcribe.stage import settings_key, transcribe_episode
 
-from .format_checks import check_folder
-from .helpers import (
+from ..format_checks import check_folder
+from ..helpers import (
     PACKAGED_MODEL,
     SHOW_YAML,
     add_episode,
@@ -38,7 +38,7 @@ from .helpers import (
     run,
     tree_hashes,
 )
-from .speech_accuracy import measure, normalize
+from ..speech_accuracy import measure, normalize
 
 pytestmark = pytest.mark.e2e
 EPISODE = "title: Talk\nnumber: 1\nguests: [mary-chen]\naudio: {audio}\n"

@@ -24,8 +24,8 @@ from showrunner.notes import phrasing, topics
 from showrunner.notes.embeddings import MINILM, STOPWORDS, TFIDF
 from showrunner.synth import TOPICS, Conversation
 
-from .conftest import GUEST, HOST, with_transcript
-from .helpers import make_show, run
+from ..conftest import GUEST, HOST, with_transcript
+from ..helpers import make_show, run
 
 TOLERANCE_S = 10.0
 EPISODE = "title: Rising Early\nnumber: 1\ndate: 2026-11-02\nguests: [mary-chen]\naudio: raw.wav\n"
