@@ -55,8 +55,8 @@ def write_notes(show: Show, episode: Episode, *, force: bool = False,
     context, notice = build_context(show, episode, transcript, chapters)
     text = templating.render(show, TEMPLATE, html=False, **context)
     result = _save(episode, text, force=force)
-    counts = f"{len(context['bullets'])} topic bullets, {len(chapters)} chapters, " \
-             f"{context['writer']}"
+    counts = f"{_count(len(context['bullets']), 'topic bullet')}, " \
+             f"{_count(len(chapters), 'chapter')}, {context['writer']}"
     notices = (notice,) if notice else ()
     action, _, advice = result.summary.partition(" | ")
     summary = f"{action} — {counts}" + (f"; {advice}" if advice else "")
@@ -112,6 +112,11 @@ def _brief(show: Show, episode: Episode, guests: tuple[Guest, ...],
                      for t in structure.topics if not t.intro)
     return writers.Brief(show.title, heading(episode), show.host.name,
                          tuple(g.name for g in guests), part, excerpts)
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 topic bullet`, `3 topic bullets`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def heading(episode: Episode) -> str:
