@@ -125,7 +125,29 @@ BROKEN: dict[str, tuple[Edit, str, str]] = {
         lambda t: once("<itunes:type>episodic", "<itunes:type>serial")(
             t.replace("<itunes:episode>2</itunes:episode>", "")),
         "error", "a serial show needs one on every episode"),
+    # where the W3C Feed Validator reports an error (see tests/data/feeds/)
+    "pubDate wrong weekday": (once("<pubDate>Mon, 05 Jan 2026", "<pubDate>Tue, 05 Jan 2026"),
+                              "error", "names the wrong day of the week"),
+    "guid without isPermaLink": (once('<guid isPermaLink="false">', "<guid>"), "error",
+                                 "is not a URL, so it needs isPermaLink=\"false\""),
+    "owner without email": (once_re(r"\s*<itunes:email>[^<]+</itunes:email>", ""), "error",
+                            "<itunes:owner> has no <itunes:email>"),
+    "relative artwork url": (once('<itunes:image href="https://example.com/artwork.jpg"/>',
+                                  '<itunes:image href="artwork.jpg"/>'), "error",
+                             "href=\"artwork.jpg\"> is not a full http(s) URL"),
+    "relative enclosure url": (once('url="https://example.com/episodes/E1/episode.mp3"',
+                                    'url="episodes/E1/episode.mp3"'), "error",
+                               "enclosure url 'episodes/E1/episode.mp3' is not a full http(s)"),
+    # stricter than the W3C validator, which does not check the podcast namespace
+    "relative transcript url": (once('<podcast:transcript url="https://example.com/',
+                                     '<podcast:transcript url="'), "error",
+                                "<podcast:transcript url=\"episodes/E1/transcript.vtt\"> is not "
+                                "a full http(s) URL"),
+    "transcript type not MIME": (once('type="text/vtt"', 'type="vtt"'), "error",
+                                 "type=\"vtt\"> is not a MIME type"),
     # warnings: recommended practice
+    "transcript type not listed": (once('type="text/vtt"', 'type="text/markdown"'), "warning",
+                                   "type=\"text/markdown\"> is not one the namespace lists"),
     "numbered title": (once("<title>First Bake</title>", "<title>E1: First Bake</title>"),
                        "warning", "starts with an episode number"),
     "duration as clock": (once_re(r"<itunes:duration>\d+</itunes:duration>",

@@ -83,6 +83,9 @@ EPISODE_DISPLAY_MAX = 32
 LOCKED_VALUES = frozenset({"yes", "no"})
 CHAPTERS_TYPE = "application/json+chapters"
 TRANSCRIPT_REL = "captions"
+# The transcript types the namespace lists (application/srt is how partytime normalises SRT).
+TRANSCRIPT_TYPES = frozenset({"text/plain", "text/html", "text/vtt", "application/json",
+                              "application/x-subrip", "application/srt"})
 
 
 def podcast_guid_for(feed_url: str) -> str:
