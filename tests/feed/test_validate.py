@@ -101,7 +101,7 @@ BROKEN: dict[str, tuple[Edit, str, str]] = {
                                   '<itunes:category text="Science &amp; Medicine">'),
                              "error", "not in Apple's category list"),
     "subcategory not Apple's": (once('text="Entrepreneurship"', 'text="Natural Sciences"'),
-                                "error", "'Natural Sciences' is not one of Business's"),
+                                "error", "text=\"Natural Sciences\"> is not one of Business's"),
     "no explicit": (once("<itunes:explicit>false</itunes:explicit>\n    <item>", "<item>"),
                     "error", "the show has no <itunes:explicit>"),
     "no artwork": (once_re(r"<itunes:image [^>]+/>", ""), "error", "no <itunes:image"),

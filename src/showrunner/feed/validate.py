@@ -190,7 +190,8 @@ def _check_category(channel: etree._Element, check: Checker) -> None:
         return
     sub = category.find(f"{IT}category")
     if sub is not None and sub.get("text") not in CATEGORIES[name]:
-        check.error(f"subcategory '{sub.get('text')}' is not one of {name}'s in Apple's list")
+        check.error(f"<itunes:category text=\"{sub.get('text')}\"> is not one of {name}'s "
+                    "subcategories in Apple's list")
 
 
 def _check_podcast_guid(channel: etree._Element, check: Checker) -> None:
