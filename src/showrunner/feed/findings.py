@@ -92,13 +92,14 @@ def check_explicit(parent: etree._Element, where: str, check: Checker, *,
     value = text(parent, f"{IT}explicit")
     if value is None:
         if required:
-            check.error(f"{where} has no <itunes:explicit> (true/false or yes/no)")
+            check.error(f"{where} has no <itunes:explicit> (true or false)")
         return
     value = value.strip().lower()
     if value in EXPLICIT_LEGACY:
-        check.warn(f"{where}: <itunes:explicit> '{value}' is a legacy value; use yes/no")
+        check.warn(f"{where}: <itunes:explicit> '{value}' is an old spelling; Apple's guide and "
+                   "the W3C Feed Validator want true or false")
     elif value not in EXPLICIT_ACCEPTED:
-        check.error(f"{where}: <itunes:explicit> '{value}' is not true/false or yes/no")
+        check.error(f"{where}: <itunes:explicit> '{value}' is not true or false")
 
 
 def check_persons(nodes: Iterable[etree._Element], where: str, check: Checker) -> None:

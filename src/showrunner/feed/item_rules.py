@@ -17,11 +17,13 @@ from .spec import (
     EPISODE_TYPES,
     SEASON_NAME_MAX,
     TRANSCRIPT_REL,
+    TRANSCRIPT_TYPES,
 )
 
 _RFC2822 = re.compile(
     r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov"
     r"|Dec) \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$")
+_MIME = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*$")
 _NUMBERED_TITLE = re.compile(r"^\s*(?:(?:e|ep\.?|episode|#)\s*\d+|\d+\s*[:.|\-–—])", re.I)
 
 
@@ -65,7 +67,8 @@ def _check_guid(item: etree._Element, where: str, seen: dict[str, str],
     assert node is not None
     permalink = (node.get("isPermaLink") or "true").lower() == "true"
     if permalink and not value.startswith(("http://", "https://")):
-        check.warn(f"{where}: <guid> '{value}' is not a URL but isPermaLink is not false")
+        check.error(f"{where}: <guid> '{value}' is not a URL, so it needs isPermaLink=\"false\" "
+                    "(RSS 2.0 reads a guid without it as a permalink)")
 
 
 def _check_enclosure(item: etree._Element, where: str, seen: dict[str, str],
@@ -78,8 +81,10 @@ def _check_enclosure(item: etree._Element, where: str, seen: dict[str, str],
         check.warn(f"{where} has {len(enclosures)} enclosures; apps use only the first")
     node = enclosures[0]
     url, length, mime = node.get("url"), node.get("length"), node.get("type")
-    if not url or not url.startswith(("http://", "https://")):
-        check.error(f"{where}: the enclosure has no http(s) url")
+    if not url:
+        check.error(f"{where}: the enclosure has no url")
+    elif not url.startswith(("http://", "https://")):
+        check.error(f"{where}: enclosure url '{url}' is not a full http(s) URL")
     elif url in seen:
         check.error(f"{where}: enclosure url '{url}' is also used by {seen[url]}; Apple "
                     "ignores duplicates")
@@ -112,7 +117,7 @@ def _check_pub_date(item: etree._Element, where: str, check: Checker) -> None:
         check.error(f"{where}: <pubDate> '{value}' is not an RFC 2822 date "
                     "(e.g. Mon, 02 Nov 2026 00:00:00 +0000)")
     elif match and match.group(1) and moment.strftime("%a") != match.group(1):
-        check.warn(f"{where}: <pubDate> '{value}' names the wrong day of the week")
+        check.error(f"{where}: <pubDate> '{value}' names the wrong day of the week")
 
 
 def _check_item_text(item: etree._Element, where: str, check: Checker) -> None:
@@ -152,6 +157,14 @@ def _check_item_podcast_tags(item: etree._Element, where: str, check: Checker) -
         missing = [a for a in ("url", "type") if not (node.get(a) or "").strip()]
         if missing:
             check.error(f"{where}: a <podcast:transcript> lacks " + " and ".join(missing))
+        _check_full_url(node, "transcript", where, check)
+        mime = (node.get("type") or "").strip()
+        if mime and not _MIME.match(mime):
+            check.error(f"{where}: <podcast:transcript type=\"{mime}\"> is not a MIME type "
+                        "(e.g. text/vtt, application/x-subrip)")
+        elif mime and mime.lower() not in TRANSCRIPT_TYPES:
+            check.warn(f"{where}: <podcast:transcript type=\"{mime}\"> is not one the "
+                       "namespace lists (" + ", ".join(sorted(TRANSCRIPT_TYPES)) + ")")
         rel = node.get("rel")
         if rel is not None and rel != TRANSCRIPT_REL:
             check.warn(f"{where}: <podcast:transcript rel=\"{rel}\"> — only 'captions' is "
@@ -160,6 +173,7 @@ def _check_item_podcast_tags(item: etree._Element, where: str, check: Checker) -
     if len(chapters) > 1:
         check.error(f"{where} has {len(chapters)} <podcast:chapters> tags (only one is allowed)")
     for node in chapters:
+        _check_full_url(node, "chapters", where, check)
         if not (node.get("url") or "").strip() or not (node.get("type") or "").strip():
             check.error(f"{where}: <podcast:chapters> needs both url and type")
         elif node.get("type") != CHAPTERS_TYPE:
@@ -167,6 +181,12 @@ def _check_item_podcast_tags(item: etree._Element, where: str, check: Checker) -
                        f"expected {CHAPTERS_TYPE}")
     check_persons(item.findall(f"{PC}person"), where, check)
     _check_season_episode(item, where, check)
+
+
+def _check_full_url(node: etree._Element, tag: str, where: str, check: Checker) -> None:
+    url = (node.get("url") or "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        check.error(f"{where}: <podcast:{tag} url=\"{url}\"> is not a full http(s) URL")
 
 
 def _check_season_episode(item: etree._Element, where: str, check: Checker) -> None:

@@ -42,15 +42,16 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "True Crime": (),
 }
 
-# itunes:explicit as we write it. Apple's guide now documents true/false, but feedparser (the
-# most widely deployed lenient parser) maps only "yes" to True and reads "true" as None, so a
-# feedparser-based client would show an explicit show as clean. "yes"/"no" is read correctly by
-# podcastparser (gPodder), podcast-partytime (Podcast Index) and feedparser alike, and Apple
-# still accepts it. `no` reads as None in feedparser, which its docs treat as "not explicit".
-EXPLICIT_VALUE = {True: "yes", False: "no"}
-# What the validator accepts without comment, and the legacy values it only warns about.
-EXPLICIT_ACCEPTED = frozenset({"true", "false", "yes", "no"})
-EXPLICIT_LEGACY = frozenset({"clean", "explicit"})
+# itunes:explicit as we write it: true/false, the only values Apple's current guide and the W3C
+# Feed Validator accept (it reports yes/no/clean as errors). podcastparser (gPodder) and
+# podcast-partytime (Podcast Index) read true/false. feedparser 6.0.14 maps only "yes" to True
+# and "clean" to False; "true", "false" (and "no") all read as None, so a feedparser-based client
+# shows an explicit show as not explicit (kurtmckee/feedparser#524, fixed by #567 after 6.0.14).
+EXPLICIT_VALUE = {True: "true", False: "false"}
+# What the validator accepts without comment, and the old spellings it only warns about (Apple's
+# older guide listed yes/explicit and no/clean; Apple and the apps still read them).
+EXPLICIT_ACCEPTED = frozenset({"true", "false"})
+EXPLICIT_LEGACY = frozenset({"yes", "no", "clean", "explicit"})
 
 # Apple's enclosure types, by file extension.
 ENCLOSURE_TYPES: dict[str, str] = {
@@ -82,6 +83,9 @@ EPISODE_DISPLAY_MAX = 32
 LOCKED_VALUES = frozenset({"yes", "no"})
 CHAPTERS_TYPE = "application/json+chapters"
 TRANSCRIPT_REL = "captions"
+# The transcript types the namespace lists (application/srt is how partytime normalises SRT).
+TRANSCRIPT_TYPES = frozenset({"text/plain", "text/html", "text/vtt", "application/json",
+                              "application/x-subrip", "application/srt"})
 
 
 def podcast_guid_for(feed_url: str) -> str:

@@ -149,8 +149,10 @@ def _check_channel(channel: etree._Element, check: Checker) -> None:
     _check_category(channel, check)
     check_explicit(channel, "the show", check, required=True)
     owner = channel.find(f"{IT}owner")
-    if owner is None or not (text(owner, f"{IT}email") or "").strip():
-        check.warn("no <itunes:owner> with an email; hosting guides require it")
+    if owner is None:
+        check.warn("no <itunes:owner> with an <itunes:email>; hosting guides require it")
+    elif not (text(owner, f"{IT}email") or "").strip():
+        check.error("<itunes:owner> has no <itunes:email>; the owner element needs one")
     if not (text(channel, f"{IT}author") or "").strip():
         check.warn("no <itunes:author>")
     show_type = text(channel, f"{IT}type")
@@ -166,6 +168,10 @@ def _check_artwork(channel: etree._Element, check: Checker) -> None:
     href = (image.get("href") or "").strip() if image is not None else ""
     if not href:
         check.error("no <itunes:image href=…>; Apple requires 1400–3000 px square artwork")
+        return
+    if not href.startswith(("http://", "https://")):
+        check.error(f"<itunes:image href=\"{href}\"> is not a full http(s) URL; apps do not "
+                    "resolve it against the feed's address")
         return
     suffix = Path(urlsplit(href).path).suffix.lower()
     if suffix not in ARTWORK_SUFFIXES:
@@ -184,7 +190,8 @@ def _check_category(channel: etree._Element, check: Checker) -> None:
         return
     sub = category.find(f"{IT}category")
     if sub is not None and sub.get("text") not in CATEGORIES[name]:
-        check.error(f"subcategory '{sub.get('text')}' is not one of {name}'s in Apple's list")
+        check.error(f"<itunes:category text=\"{sub.get('text')}\"> is not one of {name}'s "
+                    "subcategories in Apple's list")
 
 
 def _check_podcast_guid(channel: etree._Element, check: Checker) -> None:
