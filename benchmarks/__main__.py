@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("transcribe", "speakers", "split", "notes", "feed", "pipeline")
+SECTIONS = ("transcribe", "speakers", "split", "notes", "notes_quality", "feed", "pipeline")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 

@@ -1,0 +1,112 @@
+"""Notes quality on the development set of spontaneous conversations (tests/data/notes_dev).
+
+Scores today's method (`showrunner.notes.topics`, what `showrunner notes` runs) and the
+candidate in benchmarks/notes_candidate (not wired in yet) on the ground-truth text of the
+`dev` split (tuned on) and of the held-out `test` split (never tuned on). A ceiling row shows
+the best any method can do by picking transcript sentences: the share of reference bullets
+that some sentence of the episode matches at all, and the best sentence's hook similarity.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .common import table
+from tests.notes.devset import Episode, files, load
+from tests.notes.quality import MATCH, Scores, score, vectors
+
+Draft = Callable[[Episode], dict[str, Any]]
+
+
+def today(episode: Episode) -> dict[str, Any]:
+    from showrunner.notes import topics
+
+    found = topics.analyse(episode.transcript, host=episode.host, guests=episode.guests)
+    return {"bullets": list(found.bullets()), "hook": found.hooks[0] if found.hooks else "",
+            "chapters": [(c.start, c.title) for c in found.chapters]}
+
+
+def candidate(episode: Episode) -> dict[str, Any]:
+    from .notes_candidate import draft
+
+    return dict(draft(episode.transcript, host=episode.host, guests=episode.guests))
+
+
+def _scores(method: Draft, episodes: list[Episode]) -> tuple[list[Scores], float]:
+    rows, started = [], time.perf_counter()
+    for episode in episodes:
+        out = method(episode)
+        rows.append(score(out["bullets"], out["hook"], [c[0] for c in out["chapters"]],
+                          list(episode.bullets), episode.hook, list(episode.boundaries),
+                          episode.transcript.duration))
+    return rows, (time.perf_counter() - started) / max(1, len(episodes))
+
+
+def _ceiling(episodes: list[Episode]) -> tuple[float, float]:
+    """Mean share of reference bullets matched by some transcript sentence, and mean best
+    hook similarity of any sentence."""
+    recalls, hooks = [], []
+    for episode in episodes:
+        sentences = [s.text for s in episode.transcript.segments if len(s.text.split()) >= 4]
+        said = vectors(sentences)
+        recalls.append(float(((said @ vectors(list(episode.bullets)).T).max(axis=0)
+                              >= MATCH).mean()))
+        hooks.append(float((said @ vectors([episode.hook]).T).max()))
+    return statistics.fmean(recalls), statistics.fmean(hooks)
+
+
+def _row(split: str, name: str, rows: list[Scores], seconds: float) -> list[str]:
+    mean = {k: statistics.fmean(getattr(r, k) for r in rows)
+            for k in ("recall", "precision", "hook", "n_bullets", "chapters_per_10min")}
+    errors = statistics.median(r.chapter_error for r in rows)
+    return [split, name, f"{mean['recall']:.2f}", f"{mean['precision']:.2f}",
+            str(sum(r.junk for r in rows)), f"{mean['hook']:.2f}", f"{errors:.1f}",
+            f"{mean['n_bullets']:.1f}", f"{mean['chapters_per_10min']:.1f}", f"{seconds:.1f}"]
+
+
+def section() -> str:
+    rows = []
+    load_average = os.getloadavg()[0]
+    for split in ("dev", "test"):
+        episodes = [load(path) for path in files(split)]
+        for name, method in (("today", today), ("candidate", candidate)):
+            rows.append(_row(f"{split} ({len(episodes)})", name, *_scores(method, episodes)))
+        recall, hook = _ceiling(episodes)
+        rows.append([f"{split} ({len(episodes)})", "ceiling of picking sentences",
+                     f"{recall:.2f}", "", "", f"{hook:.2f}", "", "", "", ""])
+    return "\n".join([
+        "## notes quality",
+        "",
+        "Show notes drafted from the ground-truth text of 15 spontaneous conversations written "
+        "for this (tests/data/notes_dev: interviews, panels and solo episodes in 15 domains, "
+        "9–21 minutes, fillers, false starts, sponsor reads, spoken URLs). `dev` is what "
+        "methods may be tuned on; `test` is held out. *today*: what `showrunner notes` runs; "
+        "*candidate*: benchmarks/notes_candidate, measured here but not yet wired in.",
+        "",
+        "Recall: share of the host's reference bullets matched by a generated bullet at MiniLM "
+        "cosine ≥ 0.5; precision: share of generated bullets matching a reference one; junk: "
+        "bullets that are one word, a URL fragment, a filler or under two content words (total); "
+        "hook: cosine of the hook with the host's; chapter error: median over episodes of each "
+        "episode's median distance from a true topic change to the nearest chapter start. "
+        "Targets (issue #15, held-out split): recall ≥ 0.75, precision ≥ 0.6, junk 0, hook ≥ 0.6, "
+        "chapter error ≤ 30 s.",
+        "",
+        table(["split", "method", "recall", "precision", "junk", "hook", "chapter err s",
+               "bullets", "chapters / 10 min", "s / episode"], rows),
+        "",
+        "The ceiling rows bound any method that words bullets and hooks with the speakers' own "
+        "sentences: a reference bullet no sentence matches cannot be matched by a phrase cut "
+        "from one either. Reaching the targets takes a model that writes new text (the "
+        "optional `notes_writer` endpoint; no well-kept package ships one that runs offline "
+        "here).",
+        "",
+        f"Load average when it started: {load_average:.1f} on {os.cpu_count()} cores.",
+    ])
+
+
+if __name__ == "__main__":
+    print(section())
