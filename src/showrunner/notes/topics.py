@@ -17,18 +17,23 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
 
 from ..model import Chapter, Segment, Transcript
-from . import phrasing
+from . import keyphrases, phrasing, spoken
 from .embeddings import embed
+from .hooks import hook_candidates
 
 MAX_BULLETS = 6
 MIN_BULLETS = 3
 INTRO_TITLE = "Introduction"
+SPONSOR_TITLE = "Sponsor break"
+CONVERSATION_TITLE = "Conversation"
+_CAPITALISED = re.compile(r"^[A-Z][A-Z]|^[A-Z][a-z]+(?:\s[A-Z])")  # "NASA …", "Jane Doe …"
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
@@ -56,8 +61,9 @@ class Topic:
     bullet: str
     label: str
     sentences: tuple[Sentence, ...]
-    intro: bool = False
+    intro: bool = False  # a welcome, sponsor read or sign-off: a chapter, never a bullet
     phrased: bool = True
+    alternates: tuple[str, ...] = ()  # further key phrases, for a part short of bullets
 
 
 @dataclass(frozen=True)
@@ -74,13 +80,18 @@ class TopicStructure:
         return tuple(Chapter(round(t.start, 2), t.title) for t in self.topics)
 
     def bullets(self, limit: int = MAX_BULLETS) -> tuple[str, ...]:
-        """At most `limit` bullets: the longest topics, kept in the order they were talked about."""
+        """At most `limit` bullets: the longest topics, kept in the order they were talked about;
+        with fewer than MIN_BULLETS topics, their further key phrases fill in."""
         longest_first = sorted((t for t in self.topics if not t.intro),
                                key=lambda t: t.start - t.end)
         chosen: dict[str, float] = {}
         for topic in longest_first:  # a topic talked about twice gets one bullet
             if topic.bullet not in chosen and len(chosen) < limit:
                 chosen[topic.bullet] = topic.start
+        for topic in longest_first:
+            for extra in topic.alternates:
+                if len(chosen) < MIN_BULLETS and extra not in chosen:
+                    chosen[extra] = topic.start + 0.001 * (1 + len(chosen))
         return tuple(sorted(chosen, key=lambda bullet: chosen[bullet]))
 
 
@@ -117,11 +128,14 @@ def _analysed(segments: tuple[Segment, ...], duration: float, host: str | None,
     cuts = boundaries(sentences, vectors, host=host, duration=transcript.duration)
     spans = [sentences[a:b] for a, b in zip([0, *cuts], [*cuts, len(sentences)], strict=True)]
     guest = guests[0].split()[0] if len(guests) == 1 and guests[0].split() else None
-    topics = tuple(_topic(span, vectors[_index(sentences, span)], host, guest, first=i == 0)
-                   for i, span in enumerate(spans))
+    phrases = _key_phrases(spans, [vectors[_index(sentences, span)] for span in spans],
+                           [p for p in (host, *guests) if p], method)
+    topics = tuple(_topic(span, vectors[_index(sentences, span)], host, guest, phrases[i],
+                          first=i == 0) for i, span in enumerate(spans))
     topics = _first_starts_at_zero(topics)
     openers = {sentences.index(t.sentences[0]) for t in topics if t.sentences}
-    hooks = hook_candidates(sentences, vectors, host=host, openers=openers)
+    hooks = hook_candidates(sentences, vectors, host=host, openers=openers,
+                            fallback=[t.bullet for t in topics if not t.intro])
     return TopicStructure(topics, hooks, _summary(topics, host, guests), method)
 
 
@@ -281,22 +295,62 @@ def _turn(sentences: list[Sentence], i: int) -> list[Sentence]:
 # ---------------------------------------------------------------- wording
 
 
-def _topic(span: list[Sentence], vectors: np.ndarray, host: str | None, guest: str | None, *,
-           first: bool) -> Topic:
+def _topic(span: list[Sentence], vectors: np.ndarray, host: str | None, guest: str | None,
+           phrases: Callable[[], list[str]], *, first: bool) -> Topic:
     start, end = span[0].start, span[-1].end
     centre = vectors.sum(axis=0)
-    intro = first and end - start < 30.0 and _is_welcome(span)
-    if intro:
-        return Topic(start, end, INTRO_TITLE, INTRO_TITLE, "introductions", tuple(span), True)
+    aside = _aside_title(span, first=first)
+    if aside:
+        return Topic(start, end, aside, aside, aside.lower(), tuple(span), True)
     wording = phrasing.word_topic([s.text for s in span], [s.speaker == host for s in span],
                                   [float(v @ centre) for v in vectors], guest=guest)
-    return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span),
-                 phrased=wording.phrased)
+    if wording.phrased and publishable(wording.bullet):
+        return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span))
+    # Nothing the host asked names this topic: name it by its key phrases instead.
+    found = phrases() or ([wording.bullet] if publishable(wording.bullet) else [])
+    if not found:
+        return Topic(start, end, CONVERSATION_TITLE, "", "the conversation", tuple(span), True)
+    label = found[0] if _CAPITALISED.match(found[0]) else found[0][:1].lower() + found[0][1:]
+    return Topic(start, end, found[0], found[0], label, tuple(span), phrased=False,
+                 alternates=tuple(found[1:]))
 
 
-def _is_welcome(span: list[Sentence]) -> bool:
+def _aside_title(span: list[Sentence], *, first: bool) -> str | None:
+    """INTRO_TITLE for the opening welcome, SPONSOR_TITLE for a stretch that mostly reads an ad
+    or spells out addresses; None for a topic."""
+    words = [len(s.text.split()) for s in span]
+    aside = sum(n for n, s in zip(words, span, strict=True) if spoken.is_housekeeping(s.text))
+    length = span[-1].end - span[0].start
     text = " ".join(s.text.lower() for s in span)
-    return any(word in text for word in ("welcome", "joining", "my guest", "thanks for having"))
+    welcome = any(w in text for w in ("welcome", "joining", "my guest", "thanks for having"))
+    if first and welcome and (length < 30.0 or (length < 120.0 and aside >= 0.2 * sum(words))):
+        return INTRO_TITLE
+    if not first and aside >= 0.5 * sum(words):
+        return SPONSOR_TITLE
+    return None
+
+
+def publishable(bullet: str) -> bool:
+    """A bullet a host would print: two content words at least, no address, no lone filler."""
+    words = [w for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", bullet)]
+    return len(words) >= 2 and sum(map(keyphrases.is_content, words)) >= 2 and \
+        not spoken.has_url(bullet) and not re.search(r"(?i)\b(?:slash|dot com|www)\b", bullet)
+
+
+def _key_phrases(spans: list[list[Sentence]], vectors: list[np.ndarray], people: list[str],
+                 method: str) -> list[Callable[[], list[str]]]:
+    """For each topic, a function giving its key phrases (worked out only when asked for)."""
+    texts = [[s.text for s in span] for span in spans]
+    names = keyphrases.proper_names([t for each in texts for t in each], people)
+    terms = keyphrases.topic_terms(texts, names)
+
+    def of(k: int) -> Callable[[], list[str]]:
+        centre = vectors[k].sum(axis=0)
+        centre = centre / (np.linalg.norm(centre) or 1.0)
+        return lambda: [p for p in keyphrases.best_phrases(texts[k], terms[k], centre, method)
+                        if publishable(p)]
+
+    return [of(k) for k in range(len(spans))]
 
 
 def _first_starts_at_zero(topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
@@ -304,39 +358,6 @@ def _first_starts_at_zero(topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
         return topics
     first = topics[0]
     return (replace(first, start=0.0), *topics[1:])
-
-
-def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str | None,
-                    openers: frozenset[int] | set[int] = frozenset(),
-                    limit: int = 5) -> tuple[str, ...]:
-    """The host's questions that best stand for the whole episode, best first; a question
-    that opens a topic (index in `openers`, or in the same turn) beats a follow-up."""
-    centre = vectors.sum(axis=0)
-    centre = centre / (np.linalg.norm(centre) or 1.0)
-    scored = []
-    opening = _opening_turns(sentences, openers)
-    for index, (sentence, vector) in enumerate(zip(sentences, vectors, strict=True)):
-        if not sentence.is_question or (host and sentence.speaker != host):
-            continue
-        question = phrasing.clean_sentence(sentence.text)
-        words = len(question.split())
-        if words < 5 or words > 28 or phrasing.is_small_talk(question) or \
-                re.match(r"(?i)(tell me|let's|let us)\b", question):
-            continue
-        fit = float(vector @ centre)
-        length = -abs(words - 14) / 40.0  # a hook reads best at about 10 to 18 words
-        fit += 0.15 if index in opening else 0.0
-        scored.append((fit + length, question))
-    ranked = [q for _, q in sorted(scored, key=lambda item: -item[0])]
-    return tuple(dict.fromkeys(ranked))[:limit]
-
-
-def _opening_turns(sentences: list[Sentence], openers: frozenset[int] | set[int]) -> set[int]:
-    """Indices of every sentence in the turn that opens a topic."""
-    found: set[int] = set()
-    for i in openers:
-        found.update(range(i, i + len(_turn(sentences, i))))
-    return found
 
 
 def _summary(topics: tuple[Topic, ...], host: str | None, guests: tuple[str, ...]) -> str:
