@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "showrunner"
 STAGES = {"transcribe", "split", "notes", "audio", "render", "feed"}
 FLOOR = {"model", "config", "schema", "errors", "atomic", "templating", "layout", "transcripts",
-         "chapters", "digest"}
+         "chapters", "digest", "deploy_settings"}
 ORCHESTRATORS = {"cli", "pipeline", "scaffold", "demo", "synth"}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
