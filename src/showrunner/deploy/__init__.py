@@ -4,7 +4,7 @@ sending only what changed, the feed last (`showrunner deploy`)."""
 from .files import LocalFile
 from .plan import Plan
 from .stage import DeployResult, deploy_show
-from .targets import TARGETS, FolderTarget, Remote, S3Target, Target
+from .targets import TARGETS, FolderTarget, Remote, RsyncTarget, S3Target, Target
 
-__all__ = ["TARGETS", "DeployResult", "FolderTarget", "LocalFile", "Plan", "Remote", "S3Target",
-           "Target", "deploy_show"]
+__all__ = ["TARGETS", "DeployResult", "FolderTarget", "LocalFile", "Plan", "Remote",
+           "RsyncTarget", "S3Target", "Target", "deploy_show"]

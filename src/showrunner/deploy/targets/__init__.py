@@ -7,9 +7,11 @@ from ...layout import SHOW_FILE
 from ...model import Show
 from .base import Remote, Sent, Target
 from .folder import FolderTarget
+from .rsync import RsyncTarget
 from .s3 import S3Target
 
-TARGETS: dict[str, type[Target]] = {kind.kind: kind for kind in (S3Target, FolderTarget)}
+TARGETS: dict[str, type[Target]] = {kind.kind: kind for kind in (S3Target, RsyncTarget,
+                                                                   FolderTarget)}
 
 
 def target_for(show: Show) -> Target:
@@ -21,4 +23,5 @@ def target_for(show: Show) -> Target:
     return TARGETS[show.deploy.kind].from_settings(show.deploy, show)
 
 
-__all__ = ["TARGETS", "FolderTarget", "Remote", "S3Target", "Sent", "Target", "target_for"]
+__all__ = ["TARGETS", "FolderTarget", "Remote", "RsyncTarget", "S3Target", "Sent", "Target",
+           "target_for"]
