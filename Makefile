@@ -8,7 +8,8 @@ VENV := $(HERE).venv
 PY := $(VENV)/bin/python
 SR := $(VENV)/bin/showrunner
 STAMPS := $(HERE).stamps
-APT_PACKAGES := ffmpeg espeak-ng sox chromium faketime
+# openssh-server, openssh-client and rsync: the deploy tests run a real sshd on 127.0.0.1
+APT_PACKAGES := ffmpeg espeak-ng sox chromium faketime openssh-server openssh-client rsync
 PYTEST_ARGS ?=
 EP ?=
 
