@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 EP ?=
 
 .DEFAULT_GOAL := help
-.PHONY: apt help install demo test lint bench golden episode feed site clean
+.PHONY: apt help install demo test lint bench golden episode feed site deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -93,6 +93,9 @@ site: $(BUILT) public/feed.xml  ## every episode's pages, then the feed (safe wi
 
 feed: | $(STAMPS)/install  ## publish public/feed.xml from all released episodes
 	$(SR) feed
+
+deploy: | $(STAMPS)/install  ## send public/ to the target in show.yaml's deploy: section
+	$(SR) deploy
 
 clean:  ## remove build output (public/) and caches, keep the venv
 	rm -rf public .pytest_cache .mypy_cache .ruff_cache
