@@ -8,12 +8,13 @@ VENV := $(HERE).venv
 PY := $(VENV)/bin/python
 SR := $(VENV)/bin/showrunner
 STAMPS := $(HERE).stamps
-APT_PACKAGES := ffmpeg espeak-ng sox chromium faketime
+# openssh-server, openssh-client and rsync: the deploy tests run a real sshd on 127.0.0.1
+APT_PACKAGES := ffmpeg espeak-ng sox chromium faketime openssh-server openssh-client rsync
 PYTEST_ARGS ?=
 EP ?=
 
 .DEFAULT_GOAL := help
-.PHONY: apt help install demo test lint bench golden episode feed site clean
+.PHONY: apt help install demo test lint bench golden episode feed site deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -92,6 +93,9 @@ site: $(BUILT) public/feed.xml  ## every episode's pages, then the feed (safe wi
 
 feed: | $(STAMPS)/install  ## publish public/feed.xml from all released episodes
 	$(SR) feed
+
+deploy: | $(STAMPS)/install  ## send public/ to the target in show.yaml's deploy: section
+	$(SR) deploy
 
 clean:  ## remove build output (public/) and caches, keep the venv
 	rm -rf public .pytest_cache .mypy_cache .ruff_cache

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "showrunner"
-STAGES = {"transcribe", "split", "notes", "audio", "render", "feed"}
+STAGES = {"transcribe", "split", "notes", "audio", "render", "feed", "deploy"}
 FLOOR = {"model", "config", "schema", "errors", "atomic", "templating", "layout", "transcripts",
-         "chapters", "digest"}
+         "chapters", "digest", "deploy_settings"}
 ORCHESTRATORS = {"cli", "pipeline", "scaffold", "demo", "synth"}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
@@ -83,3 +83,11 @@ def test_modules_and_functions_stay_small(path: Path) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = (node.end_lineno or node.lineno) - node.lineno + 1
             assert length <= 40, f"{path.name}:{node.lineno} {node.name} is {length} lines"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "deploy").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_deploy_stands_on_the_floor_alone(path: Path) -> None:
+    # It sends what the other stages made; it never runs them.
+    for line, target in _imports(path):
+        assert _room(target) in FLOOR | {"deploy"}, f"{path.name}:{line} imports {target}"

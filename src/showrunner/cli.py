@@ -284,6 +284,31 @@ def validate(feed_file: Path | None, show_dir: Path) -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="Print what would be sent and deleted; change nothing.")
+@click.option("--delete", is_flag=True,
+              help="Also remove remote files public/ no longer has (after the new feed is up).")
+@QUIET_OPTION
+@SHOW_OPTION
+def deploy(dry_run: bool, delete: bool, quiet: bool, show_dir: Path) -> None:
+    """Send public/ to the target in show.yaml's deploy: section (S3, rsync over SSH or a
+    folder): only what changed, media first, the feed last. Credentials come from the
+    environment (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; your SSH keys).
+
+    \b
+    Example, with  deploy: {s3: {bucket: my-show, region: eu-central-1}}  in show.yaml:
+      showrunner feed && showrunner deploy --dry-run && showrunner deploy
+    """
+    from .deploy import deploy_show
+
+    result = deploy_show(_show(show_dir), dry_run=dry_run, delete=delete, quiet=quiet)
+    for line in result.plan.lines() if dry_run else ():
+        click.echo(line)
+    for line in result.warnings:  # a notification that failed: the deploy itself is done
+        click.echo(line, err=True)
+    click.echo(result.summary)
+
+
+@main.command()
 @click.argument("episode_id")
 @click.option("--force", is_flag=True, help="Redo every stage even if nothing changed.")
 @click.option("--no-feed", is_flag=True, help="Skip the feed (make builds it once, after all episodes).")

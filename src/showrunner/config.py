@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from . import atomic
+from .deploy_settings import DEPLOY_SCHEMA, deploy_settings
 from .errors import ConfigError
 from .layout import EPISODE_FILE, SHOW_FILE
 from .model import (
@@ -91,6 +92,7 @@ SHOW_SCHEMA = Obj({
                          "model": Field(required=True, example="llama3"),
                          "api_key_env": Field(example="OPENAI_API_KEY"),
                          "timeout_s": Field("float", minimum=1, maximum=600)}),
+    "deploy": DEPLOY_SCHEMA,
 })
 
 GUEST_SCHEMA = Obj({
@@ -232,6 +234,7 @@ def _show_fields(clean: dict[str, Any], root: Path, hosts: tuple[Host, ...]) -> 
         glossary=tuple(t for t in clean.get("glossary", []) if t),
         corrections=tuple((str(k), str(v)) for k, v in corrections.items() if v is not None),
         notes_writer=NotesWriterSettings(**writer) if writer else None,
+        deploy=deploy_settings(clean.get("deploy"), root),
     )
 
 

@@ -55,6 +55,10 @@ class OutputError(ShowrunnerError):
     """An output could not be written (read-only folder, full disk)."""
 
 
+class DeployError(ShowrunnerError):
+    """public/ could not be sent: credentials, a missing bucket, a refused login, a full disk."""
+
+
 def _printable(text: str) -> str:
     # One line on any terminal: control characters (NUL, newlines, escapes) are shown escaped.
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)

@@ -111,6 +111,26 @@ class NotesWriterSettings:
 
 
 @dataclass(frozen=True)
+class DeploySettings:
+    """Where `showrunner deploy` sends public/: one of an S3 bucket (`s3_*`), a server over SSH
+    (`rsync`, "user@host:/path") or a local `folder`; then whom to notify. No credentials."""
+
+    kind: str  # "s3", "rsync" or "folder"
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_profile: str | None = None
+    rsync: str | None = None
+    ssh_port: int | None = None
+    ssh_identity: Path | None = None
+    ssh_known_hosts: Path | None = None
+    folder: Path | None = None
+    websub_hub: str | None = None
+    ping_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Show:
     """show.yaml: feed metadata, hosts, calls to action, audio and transcription defaults."""
 
@@ -140,6 +160,7 @@ class Show:
     corrections: tuple[tuple[str, str], ...] = ()
     notes_writer: NotesWriterSettings | None = None
     public_dir: Path | None = None
+    deploy: DeploySettings | None = None
 
     @property
     def episodes_dir(self) -> Path:
