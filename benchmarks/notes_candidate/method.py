@@ -28,64 +28,12 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from showrunner.model import Transcript
 from showrunner.notes.embeddings import STOPWORDS as _SR_STOP
 from showrunner.notes.embeddings import embed
+from showrunner.notes.spoken import clean_text, has_url
 
 # ---------------------------------------------------------------- cleaning spoken text
 # Disfluencies only: these rules delete fillers, tag questions, stutters, false starts.
 
-TLD = r"(?:com|org|net|io|fm|dev|show|app|co|tv|ly|us|ai|info|biz|edu)"
-# "quota talk dot com slash ramp", "www dot", "at slash start"
-SPOKEN_URL = re.compile(rf"\bdot\s+{TLD}\b|\bwww\b|\b{TLD}\s+slash\b|\bat\s+slash\s+\w+|"
-                        rf"\bhttps?\b|\b[a-z0-9-]+\.{TLD}\b", re.IGNORECASE)
-
-_F = r"(?:um+|uh+|erm+|er|hmm+|mm+|mhm|uh-huh|mm-hmm)"
-_FILLER_WORD = re.compile(rf"(?:^|(?<=[\s,.;!?]))(?:{_F})(?:[,.]|(?=\s)|$)\s*", re.IGNORECASE)
-# comma-delimited discourse fillers: ", you know," ", like," ", I mean," ", right?" ...
-_DISCOURSE = r"(?:you know|i mean|like|right|okay|ok|so|well|basically|honestly|literally|" \
-             r"actually|kind of|sort of|anyway|yeah|you see|i guess|i think|i dunno|" \
-             r"i don't know|genuinely|seriously|obviously)"
-_DELIMITED = re.compile(rf",\s*{_DISCOURSE}\s*,\s*", re.IGNORECASE)
-# a false start: "how'd you, how did you get", "we did, we tried" -> the restart only
-_FALSE_START = re.compile(r"\b(i|we|you|they|he|she|it|how|what|why|where|when|who|which|there|"
-                          r"do|does|did|is|are|was|can|could|would|should)(?:'\w+)?"
-                          r"((?:\s+[\w']+){0,2}),\s+(?=\1\b)", re.IGNORECASE)
-_OPENING = re.compile(rf"^(?:(?:{_DISCOURSE}|and|but|oh|now|alright|all right|hey|look|"
-                      rf"see|because|cause|'cause|then|also)\b[,]?\s+)+", re.IGNORECASE)
-_TAG_END = re.compile(r",\s*(?:right|you know|yeah|okay|huh|no)\s*[?.!]$", re.IGNORECASE)
-# "kind of"/"sort of" as a hedge (not "what kind of seed")
-_HEDGE = re.compile(r"(?<!\bwhat )(?<!\bwhich )(?<!\bthis )(?<!\bthat )(?<!\bsome )(?<!\bany )"
-                    r"(?<!\bone )(?<!\bthe )(?<!\ba )(?<!\bsame )\b(?:kind of|sort of|kinda|sorta)\s+",
-                    re.IGNORECASE)
-_LIKE = re.compile(r"(?<=\s)like,\s+|(?<=,)\s*like\s+(?=(?:a|an|the|this|that|\d|one|two|three|"
-                   r"four|five|six|ten|twenty|forty|fifty|half|every|some)\b)", re.IGNORECASE)
-_ADVERB_FILLER = re.compile(r"\b(?:basically|literally|honestly|genuinely|just|really|actually|"
-                            r"pretty much|totally)\s+", re.IGNORECASE)
-# stuttered repeats: "the the", "I, I", "we, we did" -> single
-_REPEAT = re.compile(r"\b((?:[\w'-]+\s+){0,3}[\w'-]+)(?:,?\s+\1\b)+", re.IGNORECASE)
-
-
-def has_url(text: str) -> bool:
-    return bool(SPOKEN_URL.search(text))
-
-
-def clean_text(text: str, *, strong: bool = False) -> str:
-    """Remove fillers, tag questions, stutters; `strong` also drops hedging adverbs."""
-    t = " ".join(text.split())
-    for _ in range(2):
-        t = _FILLER_WORD.sub("", t)
-        t = _DELIMITED.sub(" ", t)
-        t = _REPEAT.sub(r"\1", t)
-        t = _FALSE_START.sub("", t)
-        t = _LIKE.sub("", t)
-        t = _HEDGE.sub("", t)
-    t = _TAG_END.sub(".", t)
-    if strong:
-        t = _ADVERB_FILLER.sub("", t)
-    t = _OPENING.sub("", t)
-    t = re.sub(r"\s+([,.?!;:])", r"\1", t)
-    t = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", t)
-    t = re.sub(r"^[,;:\s.-]+", "", t)
-    t = " ".join(t.split())
-    return t[:1].upper() + t[1:] if t else t
+# Cleaning is showrunner's own (notes.spoken), which this candidate first wrote.
 
 
 _SENT = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
