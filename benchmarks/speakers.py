@@ -158,7 +158,7 @@ def _show(root: Path, sample: Path | None) -> Show:
 def _memory(hour: Conversation) -> str:
     setup = ("import soundfile\n"
              f"audio, _ = soundfile.read({str(hour.wav)!r}, dtype='float32')\n"
-             "from showrunner.engines.resemblyzer_diarizer import ResemblyzerDiarizer\n"
+             "from showrunner.transcribe.engines.resemblyzer_diarizer import ResemblyzerDiarizer\n"
              "diarizer = ResemblyzerDiarizer()\n")
     baseline = _child(setup, "pass")
     diarized = _child(setup, "diarizer.diarize(audio, speakers=2)")

@@ -196,7 +196,7 @@ def _cli(show: Path, *extra: str) -> str:
 
 def _bare(wav: Path) -> str:
     return ("from faster_whisper import WhisperModel\n"
-            "from showrunner.engines import model_folder\n"
+            "from showrunner.transcribe.engines import model_folder\n"
             f"model = WhisperModel(str(model_folder({PACKAGED_MODEL!r})), device='cpu', "
             "compute_type='int8')\n"
             f"segments, _ = model.transcribe({str(wav)!r}, language='en', "
