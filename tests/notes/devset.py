@@ -32,6 +32,7 @@ class Episode:
     bullets: tuple[str, ...]
     boundaries: tuple[float, ...]  # start of every reference segment except the first
     segment_topics: tuple[object, ...]  # topic index (or None) of each reference segment
+    turn_segments: tuple[int, ...] = ()  # the reference segment of each turn
 
     @property
     def host(self) -> str:
@@ -62,6 +63,7 @@ def load(path: Path | str) -> Episode:
     segments: list[Segment] = []
     boundaries: list[float] = []
     topics: list[object] = []
+    turn_segments: list[int] = []
     for k, seg in enumerate(raw["segments"]):
         topics.append(seg.get("topic"))
         for j, (speaker, text) in enumerate(seg["turns"]):
@@ -75,13 +77,15 @@ def load(path: Path | str) -> Episode:
                 t += WORD_SECONDS
             segments.append(Segment(round(start, 3), round(t, 3), " ".join(tokens), speaker,
                                     tuple(words)))
+            turn_segments.append(k)
             t += TURN_PAUSE
     transcript = Transcript(segments=tuple(segments), duration=round(t, 3), engine="notes_dev")
     ref = raw["reference"]
     return Episode(slug=raw["slug"], split=raw["split"], kind=raw["kind"],
                    hosts=tuple(raw["hosts"]), guests=tuple(raw.get("guests") or ()),
                    transcript=transcript, hook=ref["hook"], bullets=tuple(ref["bullets"]),
-                   boundaries=tuple(boundaries), segment_topics=tuple(topics))
+                   boundaries=tuple(boundaries), segment_topics=tuple(topics),
+                   turn_segments=tuple(turn_segments))
 
 
 if __name__ == "__main__":

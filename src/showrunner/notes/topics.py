@@ -85,13 +85,21 @@ class TopicStructure:
         longest_first = sorted((t for t in self.topics if not t.intro),
                                key=lambda t: t.start - t.end)
         chosen: dict[str, float] = {}
+        said: set[frozenset[str]] = set()  # "Hour loops" and "Hour loop" are one bullet
+
+        def take(bullet: str, start: float) -> None:
+            words = frozenset(keyphrases.lemma(w) for w in bullet.split())
+            if words not in said:
+                said.add(words)
+                chosen[bullet] = start
+
         for topic in longest_first:  # a topic talked about twice gets one bullet
-            if topic.bullet not in chosen and len(chosen) < limit:
-                chosen[topic.bullet] = topic.start
+            if len(chosen) < limit:
+                take(topic.bullet, topic.start)
         for topic in longest_first:
             for extra in topic.alternates:
-                if len(chosen) < MIN_BULLETS and extra not in chosen:
-                    chosen[extra] = topic.start + 0.001 * (1 + len(chosen))
+                if len(chosen) < MIN_BULLETS:
+                    take(extra, topic.start + 0.001 * (1 + len(chosen)))
         return tuple(sorted(chosen, key=lambda bullet: chosen[bullet]))
 
 
