@@ -17,6 +17,7 @@ from showrunner.notes import topics
 
 from .devset import Episode, files, load
 from .quality import FILLERS, is_junk, score
+from .test_topics import slice_transcript
 
 HELD_OUT = [load(path) for path in files("test")]
 
@@ -68,3 +69,19 @@ def test_chapters_are_near_every_true_topic_change() -> None:
         errors.append(found.chapter_error)
         assert found.chapters_per_10min >= 3, episode.slug
     assert statistics.median(errors) <= 30.0, errors
+
+
+@pytest.mark.parametrize("episode", HELD_OUT, ids=lambda e: e.slug)
+def test_each_part_of_a_series_gets_bullets_and_chapters(episode: Episode) -> None:
+    """Cut as a three-part series would be (at the turns nearest each third): every part gets
+    3 to 6 bullets of its own and at least 3 chapters for every 10 minutes."""
+    turns = [s.start for s in episode.transcript.segments]
+    length = episode.transcript.duration
+    cuts = [min(turns, key=lambda t, k=k: abs(t - k * length / 3)) for k in (1, 2)]
+    for start, end in zip([0.0, *cuts], [*cuts, length], strict=True):
+        part = slice_transcript(episode.transcript, start, end)
+        structure = topics.analyse(part, host=episode.host, guests=episode.guests)
+        bullets = structure.bullets()
+        assert 3 <= len(bullets) <= 6 and not [b for b in bullets if is_junk(b)], bullets
+        minutes = part.duration / 60
+        assert len(structure.chapters) >= 3 * minutes / 10, (minutes, structure.chapters)

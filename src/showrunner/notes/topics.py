@@ -18,7 +18,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -63,7 +63,8 @@ class Topic:
     sentences: tuple[Sentence, ...]
     intro: bool = False  # a welcome, sponsor read or sign-off: a chapter, never a bullet
     phrased: bool = True
-    alternates: tuple[str, ...] = ()  # further key phrases, for a part short of bullets
+    # Further key phrases, for a part short of bullets (worked out only when asked for).
+    alternates: Callable[[], list[str]] = field(default=list, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class TopicStructure:
             if len(chosen) < limit:
                 take(topic.bullet, topic.start)
         for topic in longest_first:
-            for extra in topic.alternates:
+            for extra in topic.alternates() if len(chosen) < MIN_BULLETS else ():
                 if len(chosen) < MIN_BULLETS:
                     take(extra, topic.start + 0.001 * (1 + len(chosen)))
         return tuple(sorted(chosen, key=lambda bullet: chosen[bullet]))
@@ -213,6 +214,7 @@ def _index(sentences: list[Sentence], span: list[Sentence]) -> slice:
 # `min_chapter_seconds` long (the opening welcome may be shorter).
 
 TOPIC_COST = 0.3
+CHAPTERS_PER_10_MIN = 3
 OPENING_SECONDS = 5.0
 MONOLOGUE_UNIT_SECONDS = 15.0
 
@@ -233,7 +235,13 @@ def boundaries(sentences: list[Sentence], vectors: np.ndarray, *, host: str | No
                                                                                     strict=True)])
     opens = [_may_open_topic(sentences, i, host) for i in units]
     times = [sentences[i].start for i in units] + [max(duration, sentences[-1].end)]
-    cuts = _best_segmentation(unit_vectors, times, opens, min_chapter_seconds(duration))
+    # Listeners expect at least three chapters every ten minutes: where the talk holds fewer
+    # clear changes, a new topic is allowed to cost less.
+    wanted = math.ceil(CHAPTERS_PER_10_MIN * duration / 600.0)
+    for cost in (TOPIC_COST, TOPIC_COST / 2, 0.0, -TOPIC_COST):
+        cuts = _best_segmentation(unit_vectors, times, opens, min_chapter_seconds(duration), cost)
+        if len(cuts) >= wanted:
+            break
     return [units[k] for k in cuts if k > 0]
 
 
@@ -266,7 +274,7 @@ def _may_open_topic(sentences: list[Sentence], i: int, host: str | None) -> bool
 
 
 def _best_segmentation(unit_vectors: np.ndarray, times: list[float], opens: list[bool],
-                       shortest: float) -> list[int]:
+                       shortest: float, cost: float = TOPIC_COST) -> list[int]:
     """Unit indices where topics start (0 first), by dynamic programming."""
     n = len(unit_vectors)
     prefix = np.vstack([np.zeros(unit_vectors.shape[1]), np.cumsum(unit_vectors, axis=0)])
@@ -279,7 +287,7 @@ def _best_segmentation(unit_vectors: np.ndarray, times: list[float], opens: list
             length = times[b] - times[a]
             if length < (OPENING_SECONDS if a == 0 else shortest) and not (a == 0 and b == n):
                 continue
-            score = best[a] + float(np.linalg.norm(prefix[b] - prefix[a])) - TOPIC_COST
+            score = best[a] + float(np.linalg.norm(prefix[b] - prefix[a])) - cost
             if score > best[b]:
                 best[b], back[b] = score, a
     if best[n] == -math.inf:
@@ -313,14 +321,15 @@ def _topic(span: list[Sentence], vectors: np.ndarray, host: str | None, guest: s
     wording = phrasing.word_topic([s.text for s in span], [s.speaker == host for s in span],
                                   [float(v @ centre) for v in vectors], guest=guest)
     if wording.phrased and publishable(wording.bullet):
-        return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span))
+        return Topic(start, end, wording.title, wording.bullet, wording.label, tuple(span),
+                     alternates=phrases)
     # Nothing the host asked names this topic: name it by its key phrases instead.
     found = phrases() or ([wording.bullet] if publishable(wording.bullet) else [])
     if not found:
         return Topic(start, end, CONVERSATION_TITLE, "", "the conversation", tuple(span), True)
     label = found[0] if _CAPITALISED.match(found[0]) else found[0][:1].lower() + found[0][1:]
     return Topic(start, end, found[0], found[0], label, tuple(span), phrased=False,
-                 alternates=tuple(found[1:]))
+                 alternates=lambda: found[1:])
 
 
 def _aside_title(span: list[Sentence], *, first: bool) -> str | None:
