@@ -223,7 +223,10 @@ class ChatServer:
                     "hook": "What keeps a bakery's starter alive for a decade?",
                     "summary": "Mary Chen shares how her bakery keeps going.",
                     "bullets": ["Starter care", "A first hire", "Prices that cover costs"]}),
-                    "garbage": "Sure! Here are some ideas: starter, hiring, pricing."}.get(
+                    "garbage": "Sure! Here are some ideas: starter, hiring, pricing.",
+                    "off-format": json.dumps({
+                        "hook": "Starters.", "summary": "About bread.",
+                        "bullets": ["Starter care", "A first hire", "Prices"]})}.get(
                     outer.mode, "{}")
                 payload = json.dumps({"choices": [{"message": {"role": "assistant",
                                                                "content": content}}]}).encode()
@@ -279,7 +282,8 @@ def test_language_model_rewrites_hook_summary_and_bullets(
 
 
 @pytest.mark.parametrize("mode, reason", [("error", "HTTP 500"), ("slow", "no answer within 1 s"),
-                                          ("garbage", "not JSON"), ("empty", "no hook")])
+                                          ("garbage", "not JSON"), ("empty", "no hook"),
+                                          ("off-format", "not a question of 8 to 25 words")])
 def test_language_model_failure_keeps_the_offline_notes(
         tmp_path: Path, chat_server: ChatServer, mode: str, reason: str) -> None:
     offline_show = make_show(tmp_path / "offline")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import NotesWriterSettings, Show
+from .hooks import HOOK_WORDS
 
 MAX_ITEM_CHARS = 160
 MAX_SUMMARY_CHARS = 700
@@ -125,7 +126,7 @@ def polish(writer: NotesWriter, text: NotesText, brief: Brief) -> tuple[NotesTex
 _SYSTEM = (
     "You edit podcast show notes. Answer with one JSON object and nothing else: "
     '{"hook": "...", "summary": "...", "bullets": ["...", "..."]}. '
-    "hook: one question in one sentence that the episode answers. "
+    "hook: one question of 8 to 25 words that the episode answers. "
     "summary: two or three plain sentences. "
     "bullets: 3 to 6 short noun phrases or questions, one per topic, in the order talked about, "
     "as a host writes them; no filler words, no quotes from the transcript, no Markdown."
@@ -157,6 +158,8 @@ def _checked(answer: str, offline: NotesText) -> NotesText:
     if not isinstance(data, dict):
         raise WriterFailed("the answer is not a JSON object")
     hook = _line(data.get("hook"), "hook")
+    if not hook.endswith("?") or not HOOK_WORDS[0] <= len(hook.split()) <= HOOK_WORDS[1]:
+        raise WriterFailed("the hook in the answer is not a question of 8 to 25 words")
     summary = _line(data.get("summary"), "summary", MAX_SUMMARY_CHARS)
     bullets = data.get("bullets")
     if not isinstance(bullets, list) or not 3 <= len(bullets) <= 6:
