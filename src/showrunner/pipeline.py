@@ -72,55 +72,42 @@ def _source_stages(show: Show, episode: Episode, force: bool, quiet: bool) -> It
 
 
 def _transcribe(show: Show, episode: Episode, force: bool, quiet: bool) -> str:
-    from .transcribe import transcribe_episode
-
-    return str(transcribe_episode(show, episode, overrides={}, force=force, quiet=quiet).summary)
+    done = transcribe.transcribe_episode(show, episode, overrides={}, force=force, quiet=quiet)
+    return str(done.summary)
 
 
 def _split(show: Show, episode: Episode, quiet: bool) -> str:
-    from .split import split_episode
-
     # Part numbers come from the show's next free number: one split at a time per show.
     with show_lock(show):
-        result = split_episode(show, episode, parts=episode.parts, max_minutes=None,
-                               first_number=episode.number, first_date=episode.date,
-                               dry_run=False, force=True, quiet=quiet)
+        result = split.split_episode(show, episode, parts=episode.parts, max_minutes=None,
+                                     first_number=episode.number, first_date=episode.date,
+                                     dry_run=False, force=True, quiet=quiet)
     return str(result.summary)
 
 
 def _master(show: Show, episode: Episode) -> str:
-    from .audio import master_episode
-    from .notes import write_episode_chapters
-
     source = episode.audio_path
     if source is None or not source.is_file():
         return "no audio to master"
     transcript_path = episode.folder / TRANSCRIPT_JSON
-    chapters = write_episode_chapters(show, episode, transcripts.load(transcript_path)) \
+    chapters = notes.write_episode_chapters(show, episode, transcripts.load(transcript_path)) \
         if transcript_path.is_file() else ()
-    return str(master_episode(show, episode, source, layout.mastered_audio(episode),
-                              chapters=chapters).summary)
+    return str(audio.master_episode(show, episode, source, layout.mastered_audio(episode),
+                                    chapters=chapters).summary)
 
 
 def _notes(show: Show, episode: Episode, quiet: bool) -> str:
-    from .notes import write_notes
-
-    return str(write_notes(show, episode, force=False, quiet=quiet).summary)
+    return str(notes.write_notes(show, episode, force=False, quiet=quiet).summary)
 
 
 def _render(show: Show, episode: Episode) -> str:
-    from .render import render_episode
-
-    return str(render_episode(show, episode).summary)
+    return str(render.render_episode(show, episode).summary)
 
 
 def _parts_of(show: Show, episode: Episode) -> list[Episode]:
     count = episode.parts or 0
     return [load_episode(show, layout.part_id(episode.id, k)) for k in range(1, count + 1)
             if layout.has_part(show, episode.id, k)]
-
-
-# ---------------------------------------------------------------- inputs of each stage
 
 
 # ---------------------------------------------------------------- digests and state
