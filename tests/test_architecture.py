@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "showrunner"
 STAGES = {"transcribe", "split", "notes", "audio", "render", "feed", "deploy"}
 FLOOR = {"model", "config", "schema", "errors", "atomic", "templating", "layout", "transcripts",
          "chapters", "digest", "deploy_settings"}
-ORCHESTRATORS = {"cli", "pipeline", "scaffold", "demo", "synth"}
+ORCHESTRATORS = {"cli", "pipeline", "scaffold", "demo", "synth", "preview"}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
 

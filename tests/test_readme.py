@@ -38,7 +38,7 @@ def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     for promise in ("feed:        public/feed.xml",
                     "first page:  public/episodes/rise-and-shine-1/index.html",
-                    "python3 -m http.server -d public"):
+                    "make preview"):
         assert promise in done.stdout
     feed = clone / "public" / "feed.xml"
     assert run(["validate", str(feed)]).exit_code == 0

@@ -309,6 +309,28 @@ def deploy(dry_run: bool, delete: bool, quiet: bool, show_dir: Path) -> None:
 
 
 @main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free one).")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0 shows it to your network).")
+@SHOW_OPTION
+def preview(port: int, bind: str, show_dir: Path) -> None:
+    """Serve public/ on this machine as a podcast host would (HEAD and byte ranges, so
+    players can seek), until Ctrl+C.
+
+    \b
+    Example:
+      showrunner preview      # then open http://127.0.0.1:8000/
+    """
+    from .preview import serve
+
+    show = _show(show_dir)
+    serve(show, host=bind, port=port, on_ready=lambda address: click.echo(
+        f"serving {show.public} at {address} (Ctrl+C stops)"))
+    click.echo("stopped")
+
+
+@main.command()
 @click.argument("episode_id")
 @click.option("--force", is_flag=True, help="Redo every stage even if nothing changed.")
 @click.option("--no-feed", is_flag=True, help="Skip the feed (make builds it once, after all episodes).")
