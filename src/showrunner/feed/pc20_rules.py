@@ -50,6 +50,9 @@ def _check_shared(parent: etree._Element, where: str, check: Checker) -> None:
             check.error(f"{where}: a <podcast:txt> is empty")
         elif len(value) > TXT_MAX:
             check.error(f"{where}: a <podcast:txt> is over {TXT_MAX} characters")
+        elif _NUMBER.match(value):
+            check.warn(f"{where}: <podcast:txt> '{value}' is all digits; partytime (Podcast "
+                       "Index) reads it as a number and drops it")
         if len(node.get("purpose") or "") > PURPOSE_MAX:
             check.error(f"{where}: <podcast:txt purpose=…> is over {PURPOSE_MAX} characters")
     for node in parent.findall(f"{PC}image"):
