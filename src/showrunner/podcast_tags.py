@@ -143,6 +143,14 @@ def prefixed(prefix: str | None, url: str) -> str:
     return prefix + (url[len("https://"):] if url.startswith("https://") else url)
 
 
+def unprefixed(prefix: str | None, url: str) -> str:
+    """The URL `prefixed` was given back: what deploy checks against public/."""
+    if not prefix or not url.startswith(prefix):
+        return url
+    rest = url[len(prefix):]
+    return rest if rest.startswith(("http://", "https://")) else "https://" + rest
+
+
 def _prefix(value: str | None, path: Path) -> str | None:
     if value is None or not value.strip():
         return None
