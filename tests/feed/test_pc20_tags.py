@@ -149,6 +149,11 @@ def test_analytics_prefix_only_on_feed_enclosures(tmp_path: Path, speech: Conver
         copy = public / "episodes" / episode_id / "episode.mp3"
         assert copy.read_bytes() == (show / "episodes" / episode_id / "episode.mp3").read_bytes()
     assert not any("op3" in p.name for p in public.rglob("*"))
+    # The episode page plays and links the file itself, never through the prefix.
+    assert run(["render", "E1"], show).exit_code == 0
+    page = (public / "episodes" / "E1" / "index.html").read_text(encoding="utf-8")
+    assert "op3.dev" not in page
+    assert "https://example.com/episodes/E1/episode.mp3" in page
 
 
 def test_podtrac_prefix_form(tmp_path: Path, speech: Conversation) -> None:
