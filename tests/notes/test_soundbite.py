@@ -18,8 +18,10 @@ import pytest
 from showrunner import transcripts
 from showrunner.audio import master_episode
 from showrunner.config import load_episode, load_show
+from showrunner.digest import inputs_digest
 from showrunner.feed.soundbite import read_soundbite
 from showrunner.layout import mastered_audio
+from showrunner.notes import stage_inputs
 from showrunner.notes.soundbite import draft_soundbite, mp3_offset
 from showrunner.podcast_tags import SOUNDBITE_SECONDS, Soundbite
 
@@ -115,3 +117,16 @@ def test_the_host_edits_and_removals_are_what_the_feed_reads(tmp_path: Path) -> 
     assert read_soundbite(episode, 200.0) == Soundbite(18.57, 30.0, "Ten years of one starter")
     notes.write_text(edited.replace("soundbite: {", "soundbite: null\nold: {"), encoding="utf-8")
     assert read_soundbite(episode, 200.0) is None
+
+
+def test_a_new_intro_makes_the_notes_stage_run_again(tmp_path: Path) -> None:
+    # The soundbite's place in a single episode's MP3 moves with the intro's length.
+    show_yaml = SHOW_YAML.replace("transcription:", "audio: {intro: intro.wav}\ntranscription:")
+    root = make_show(tmp_path / "show", show_yaml=show_yaml)
+    _tone(root / "intro.wav", 3.0)
+    episode_with_transcript(root, "E7", CASES["single"])
+    show = load_show(root)
+    before = inputs_digest(stage_inputs(show, load_episode(show, "E7")))
+    (root / "intro.wav").unlink()
+    _tone(root / "intro.wav", 5.0)
+    assert inputs_digest(stage_inputs(show, load_episode(show, "E7"))) != before

@@ -270,5 +270,6 @@ def _shown(path: Path) -> str:
 
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`)."""
+    # The intro: its length moves a single episode's soundbite in the mastered MP3.
     return [episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
-            template_files(show, ".md")]
+            template_files(show, ".md"), show.audio.intro]
