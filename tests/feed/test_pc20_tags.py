@@ -244,8 +244,10 @@ MALFORMED: dict[str, tuple[str, str, str, str]] = {
                                 "error", "are not seconds"),
     "soundbite of no length": (SOUNDBITE_XML, '<podcast:soundbite startTime="12.5" '
                                'duration="0">', "error", "must be above 0"),
-    "soundbite of 5 minutes": (SOUNDBITE_XML, '<podcast:soundbite startTime="12.5" '
-                               'duration="300">', "warning", "recommends 15 to 120 s"),
+    "soundbite of 10 s": (SOUNDBITE_XML, '<podcast:soundbite startTime="12.5" '
+                          'duration="10">', "warning", "recommends 15 to 120 s"),
+    "soundbite past the end": (SOUNDBITE_XML, '<podcast:soundbite startTime="60" '
+                               'duration="30">', "error", "after the episode's <itunes:duration>"),
     "soundbite at 0": (SOUNDBITE_XML, '<podcast:soundbite startTime="0" duration="20.0">',
                        "warning", "partytime drops a soundbite that starts at 0"),
     "empty txt": ('<podcast:txt>release-42</podcast:txt>', "<podcast:txt> </podcast:txt>",

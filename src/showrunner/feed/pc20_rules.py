@@ -9,7 +9,7 @@ import uuid
 
 from lxml import etree
 
-from .findings import PC, Checker
+from .findings import IT, PC, Checker, text
 
 TXT_MAX, FUNDING_MAX, PURPOSE_MAX = 4000, 128, 128
 SOUNDBITE_RECOMMENDED = (15.0, 120.0)
@@ -39,8 +39,9 @@ def check_channel_tags(channel: etree._Element, check: Checker) -> None:
 
 def check_item_tags(item: etree._Element, where: str, check: Checker) -> None:
     _check_shared(item, where, check)
+    length = (text(item, f"{IT}duration") or "").strip()
     for node in item.findall(f"{PC}soundbite"):
-        _check_soundbite(node, where, check)
+        _check_soundbite(node, where, check, float(length) if length.isdigit() else None)
 
 
 def _check_shared(parent: etree._Element, where: str, check: Checker) -> None:
@@ -107,7 +108,8 @@ def _check_remote_item(node: etree._Element, check: Checker) -> None:
     _check_url(node, "remoteItem", "the show", check, required=False, attribute="feedUrl")
 
 
-def _check_soundbite(node: etree._Element, where: str, check: Checker) -> None:
+def _check_soundbite(node: etree._Element, where: str, check: Checker,
+                     episode_seconds: float | None) -> None:
     start, length = node.get("startTime"), node.get("duration")
     if start is None or length is None:
         check.error(f"{where}: a <podcast:soundbite> needs startTime and duration")
@@ -121,6 +123,9 @@ def _check_soundbite(node: etree._Element, where: str, check: Checker) -> None:
     elif not SOUNDBITE_RECOMMENDED[0] <= float(length) <= SOUNDBITE_RECOMMENDED[1]:
         check.warn(f"{where}: <podcast:soundbite> lasts {length} s; the namespace recommends "
                    "15 to 120 s")
+    if episode_seconds is not None and float(start) + float(length) > episode_seconds + 1:
+        check.error(f"{where}: <podcast:soundbite> ends at {float(start) + float(length):g} s, "
+                    f"after the episode's <itunes:duration> ({episode_seconds:g} s)")
     if float(start) == 0:
         check.warn(f"{where}: <podcast:soundbite startTime=\"{start}\"> — partytime drops a "
                    "soundbite that starts at 0")
