@@ -15,6 +15,7 @@ import pytest
 
 from showrunner.config import load_show
 from showrunner.feed import publish_feed, validate_feed_bytes, validate_feed_file
+from showrunner.podcast_tags import prefixed, unprefixed
 from showrunner.synth import Conversation, solo_script, speak
 from showrunner.synth.speech import HOST_VOICE
 
@@ -287,3 +288,19 @@ def test_validate_finds_malformed_tags(tagged: Path, case: str) -> None:
     assert any(line.startswith(f"{level}: ") and words in line for line in lines), lines
     if level == "warning":
         assert report.errors == (), lines
+
+
+@pytest.mark.parametrize(("prefix", "url", "expected"), [
+    (OP3, "https://example.com/ep.mp3", "https://op3.dev/e/example.com/ep.mp3"),
+    # OP3's form for a plain-http file keeps the scheme (op3's own computeChainEstimate tests)
+    (OP3, "http://example.com/ep.mp3", "https://op3.dev/e/http://example.com/ep.mp3"),
+    ("https://dts.podtrac.com/redirect.mp3/", "https://www.mysite.com/ep051215.mp3",
+     "https://dts.podtrac.com/redirect.mp3/www.mysite.com/ep051215.mp3"),
+    # a chain, as hosts document it: each further prefix without its scheme
+    ("https://op3.dev/e/dts.podtrac.com/redirect.mp3/", "https://a.com/ep.mp3",
+     "https://op3.dev/e/dts.podtrac.com/redirect.mp3/a.com/ep.mp3"),
+    (None, "https://example.com/ep.mp3", "https://example.com/ep.mp3"),
+])
+def test_prefixed_and_back(prefix: str | None, url: str, expected: str) -> None:
+    assert prefixed(prefix, url) == expected
+    assert unprefixed(prefix, expected) == url
