@@ -28,10 +28,12 @@ from .model import (
     Show,
     TranscriptionSettings,
 )
+from .podcast_tags import EPISODE_TAGS_SCHEMA, SHOW_TAGS_SCHEMA, episode_tags, show_tags
 from .schema import Field, ListOf, MapOf, Obj, Problem, validate
 
 _CTA = Obj({"text": Field(required=True, example="Download the checklist"),
-            "url": Field("url", required=True, example="https://example.com/checklist")})
+            "url": Field("url", required=True, example="https://example.com/checklist"),
+            "funding": Field("bool")})
 
 # The transcription settings: show.yaml's checks, and the CLI's flag choices and ranges.
 TRANSCRIPTION_SCHEMA = Obj({
@@ -92,7 +94,7 @@ SHOW_SCHEMA = Obj({
                          "model": Field(required=True, example="llama3"),
                          "api_key_env": Field(example="OPENAI_API_KEY"),
                          "timeout_s": Field("float", minimum=1, maximum=600)}),
-    "deploy": DEPLOY_SCHEMA,
+    "deploy": DEPLOY_SCHEMA, **SHOW_TAGS_SCHEMA,
 })
 
 GUEST_SCHEMA = Obj({
@@ -125,7 +127,7 @@ EPISODE_SCHEMA = Obj({
     "parts": Field("int", minimum=2, maximum=20),
     # written by `split` on each part: the id of the episode the part was cut from
     "source": Field(example="rise-and-shine"),
-    "extra": MapOf(Field()),
+    "extra": MapOf(Field()), **EPISODE_TAGS_SCHEMA,
 })
 
 _EPISODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -234,7 +236,7 @@ def _show_fields(clean: dict[str, Any], root: Path, hosts: tuple[Host, ...]) -> 
         glossary=tuple(t for t in clean.get("glossary", []) if t),
         corrections=tuple((str(k), str(v)) for k, v in corrections.items() if v is not None),
         notes_writer=NotesWriterSettings(**writer) if writer else None,
-        deploy=deploy_settings(clean.get("deploy"), root),
+        deploy=deploy_settings(clean.get("deploy"), root), tags=show_tags(clean, root / SHOW_FILE),
     )
 
 
@@ -351,7 +353,7 @@ def load_episode(show: Show, episode_id: str) -> Episode:
         season=clean.get("season"), explicit=clean.get("explicit"),
         episode_type=clean.get("episode_type", "full"), parts=clean.get("parts"),
         source=clean.get("source"),
-        extra=dict(clean.get("extra") or {}),
+        extra=dict(clean.get("extra") or {}), tags=episode_tags(clean, path),
     )
     return episode
 

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .podcast_tags import EpisodeTags, ShowTags
+
 TRANSCRIPT_SCHEMA_VERSION = 1
 
 
@@ -60,6 +62,7 @@ class CallToAction:
 
     text: str
     url: str
+    funding: bool = False  # also a podcast:funding link in the feed
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ class Show:
     notes_writer: NotesWriterSettings | None = None
     public_dir: Path | None = None
     deploy: DeploySettings | None = None
+    tags: ShowTags = field(default_factory=ShowTags)
 
     @property
     def episodes_dir(self) -> Path:
@@ -217,6 +221,7 @@ class Episode:
     parts: int | None = None
     source: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    tags: EpisodeTags = field(default_factory=EpisodeTags)
 
     @property
     def guest_slugs(self) -> tuple[str, ...]:

@@ -19,8 +19,10 @@ from .. import layout
 from ..errors import AudioError, FeedError
 from ..layout import CHAPTERS_FILE, EPISODE_FILE, NOTES_FILE, PAGE_FILE, SHOW_FILE
 from ..model import Episode, Guest, Show
+from ..podcast_tags import prefixed
 from .build import Channel, Item
 from .podcast20 import Person, TranscriptLink
+from .soundbite import read_soundbite
 from .spec import (
     ARTWORK_MAX_PX,
     ARTWORK_MIN_PX,
@@ -104,7 +106,9 @@ def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str =
         category=show.category, subcategory=show.subcategory, explicit=show.explicit,
         show_type=show.show_type, locked=show.locked, podcast_guid=podcast_guid,
         hosts=tuple(Person(h.name, "host", h.linkedin) for h in show.hosts),
-        copyright=show.copyright, version=version)
+        copyright=show.copyright, version=version, tags=show.tags,
+        funding=tuple((c.text, c.url) for c in (*show.calls_to_action,
+                                                *show.closing_calls_to_action) if c.funding))
 
 
 # ---------------------------------------------------------------- items
@@ -189,7 +193,10 @@ def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
     series = episode.series
     return Item(
         guid=guid, title=item_title(episode), published=release_moment(episode.date),
-        enclosure_url=layout.episode_url(show, episode, media.path.name),
+        # Only the feed's enclosure goes through the analytics prefix: the files in public/
+        # and the page's links stay as they are.
+        enclosure_url=prefixed(show.tags.analytics_prefix,
+                               layout.episode_url(show, episode, media.path.name)),
         enclosure_length=media.length, enclosure_type=media.mime, duration=media.duration,
         description_html=notes_html(episode, link or show.website),
         link=link, number=episode.number, season=episode.season,
@@ -197,7 +204,8 @@ def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
         explicit=show.explicit if episode.explicit is None else episode.explicit,
         transcripts=transcripts(show, episode), chapters_url=chapters_url(show, episode),
         persons=persons(show, guests), season_tag=season_tag,
-        episode_display=f"Part {series.part} of {series.of}" if series else None)
+        episode_display=f"Part {series.part} of {series.of}" if series else None,
+        tags=episode.tags, soundbite=read_soundbite(episode, media.duration))
 
 
 # ---------------------------------------------------------------- notes

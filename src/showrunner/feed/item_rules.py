@@ -8,6 +8,7 @@ import re
 from lxml import etree
 
 from .findings import IT, PC, Checker, check_explicit, check_persons, check_required_text, text
+from .pc20_rules import check_item_tags
 from .spec import (
     CHAPTERS_TYPE,
     CONTENT_NS,
@@ -181,6 +182,7 @@ def _check_item_podcast_tags(item: etree._Element, where: str, check: Checker) -
                        f"expected {CHAPTERS_TYPE}")
     check_persons(item.findall(f"{PC}person"), where, check)
     _check_season_episode(item, where, check)
+    check_item_tags(item, where, check)
 
 
 def _check_full_url(node: etree._Element, tag: str, where: str, check: Checker) -> None:

@@ -6,6 +6,7 @@ Apple or the Podcast Index changes is edited once.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 # Apple's current category list (Podcasts Connect, 2019 onward): category -> subcategories.
@@ -92,3 +93,12 @@ def podcast_guid_for(feed_url: str) -> str:
     """podcast:guid per the namespace: UUIDv5 of the feed URL without scheme and trailing slashes."""
     bare = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+# Characters XML 1.0 cannot carry at all; lxml refuses them, so user text is cleaned first.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the control characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)

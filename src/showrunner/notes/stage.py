@@ -25,6 +25,7 @@ from ..layout import CHAPTERS_FILE, NOTES_DRAFT_FILE, NOTES_FILE, NOTES_RECORD_F
 from ..model import Chapter, Episode, Guest, Show, Transcript
 from . import topics, writers
 from .chapters import write_episode_chapters
+from .soundbite import draft_soundbite, mp3_offset
 
 TEMPLATE = "notes.md.j2"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -89,6 +90,8 @@ def build_context(show: Show, episode: Episode, transcript: Transcript,
         "guest_slugs": list(episode.guest_slugs), "hook": hook,
         "hook_alternatives": [h for h in (text.hook, *text.hook_alternatives) if h and h != hook],
         "summary": text.summary, "bullets": list(bullets),
+        "soundbite": draft_soundbite(transcript, (hook, *structure.hooks),
+                                     offset=mp3_offset(show, episode)),
         "why": why_listen(episode, guests, text.summary), "lead": lead(show, episode, guests),
         "calls_to_action": calls_to_action(show, guests),
         "closing": [{"text": c.text, "url": c.url} for c in show.closing_calls_to_action],
@@ -267,5 +270,6 @@ def _shown(path: Path) -> str:
 
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`)."""
+    # The intro: its length moves a single episode's soundbite in the mastered MP3.
     return [episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
-            template_files(show, ".md")]
+            template_files(show, ".md"), show.audio.intro]
