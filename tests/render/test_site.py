@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from ..helpers import GUEST_YAML, REPO, SHOW_YAML, make_show, run
-from ..notes.test_notes import episode_with_transcript
+from ..notes.test_notes import check_golden, episode_with_transcript
 from .browser import CHROMIUM, Browser, browser, serve
 from .test_render import make_audio
 
@@ -57,6 +57,7 @@ EPISODES = {
     "E11": "title: A Draft\nnumber: 11\ndate: 2026-11-05\n",  # not released
 }
 PAGES = ["E7", "E8-1", "E8-2", "E10"]
+GOLDEN = Path(__file__).parent.parent / "golden" / "site"
 
 
 def artifacts() -> Path:
@@ -213,7 +214,12 @@ def test_no_broken_link_in_public(show: Path, site: tuple[Browser, str]) -> None
     assert f"{base}guests/mary-chen.png" in checked and f"{base}artwork.jpg" in checked
 
 
-# ---------------------------------------------------------------- JSON-LD and sitemap
+# ---------------------------------------------------------------- golden, JSON-LD and sitemap
+
+
+@pytest.mark.parametrize("name", ["index.html", "sitemap.xml"])
+def test_home_page_and_sitemap_golden(show: Path, name: str) -> None:
+    check_golden(show / "public" / name, GOLDEN / name)
 
 
 def json_ld(show: Path, episode_id: str) -> dict[str, Any]:
