@@ -46,14 +46,6 @@ def part_links(show: Show, episode: Episode) -> dict[str, dict[str, Any] | None]
     return {"previous": link(series.part - 1), "next": link(series.part + 1)}
 
 
-def part_files(show: Show, episode: Episode) -> list[Path]:
-    """The neighbouring parts' episode.yaml files (their titles are on this page)."""
-    if episode.series is None or not episode.source:
-        return []
-    return [layout.part_folder(show, episode.source, k) / layout.EPISODE_FILE
-            for k in (episode.series.part - 1, episode.series.part + 1) if k >= 1]
-
-
 # ---------------------------------------------------------------- guests' photos
 
 

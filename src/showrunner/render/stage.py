@@ -259,5 +259,7 @@ def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     return [folder / NOTES_FILE, folder / CHAPTERS_FILE, loaded_settings(show, episode),
             template_files(show, ".html"), template_files(show, ".js"),
             layout.published_audio(episode), sorted(folder.glob("transcript.*")),
-            extras.part_files(show, episode),
+            # the neighbouring parts' links and titles, not their episode.yaml files: the feed
+            # stores ids there on first publication, which must not make this page stale
+            extras.part_links(show, episode),
             [guest.photo for guest in episode.guests if guest.photo is not None]]
