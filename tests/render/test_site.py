@@ -279,3 +279,10 @@ def test_the_episode_command_publishes_the_home_page_with_the_feed(show: Path,
     tree = lxml_html.parse(str(copy / "public" / "index.html"))
     assert tree.xpath("//ol[@class='episodes']/li[1]//h3/a/@href") == ["episodes/E10/"]
     assert f"{SITE}episodes/E10/" in (copy / "public" / "sitemap.xml").read_text()
+    # an earlier `now`: only part 1 of the series is out
+    assert run(["feed", "--now", "2026-11-03T06:00:00"], copy).exit_code == 0
+    tree = lxml_html.parse(str(copy / "public" / "index.html"))
+    (series,) = tree.xpath("//li[@class='series']")
+    assert "A series in 2 parts, 1 out so far" in series.text_content()
+    assert series.xpath(".//a/@href") == ["episodes/E8-1/"]
+    assert f"{SITE}episodes/E8-2/" not in (copy / "public" / "sitemap.xml").read_text()

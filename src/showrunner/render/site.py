@@ -80,6 +80,7 @@ def _entry(show: Show, episode: Episode) -> dict[str, Any]:
         "duration_iso": extras.iso_duration(seconds) if seconds else "",
         "series": episode.series.name if episode.series else None,
         "part": episode.series.part if episode.series else None,
+        "of": episode.series.of if episode.series else None,
         "group": (episode.source or episode.series.name) if episode.series else None,
         "order": (date or dt.date.min, episode.number or 0, episode.id),
     }
@@ -103,7 +104,8 @@ def _grouped(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         group = series.get(entry["group"])
         if group is None:
             group = series[entry["group"]] = {"kind": "series", "name": entry["series"],
-                                              "parts": [], "order": entry["order"]}
+                                              "of": entry["of"], "parts": [],
+                                              "order": entry["order"]}
             listed.append(group)
         group["parts"].append(entry)
         group["order"] = max(group["order"], entry["order"])
