@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .config import TRANSCRIPTION_SCHEMA
 from .errors import ShowrunnerError
+from .schema import TRANSCRIPTION_SCHEMA
 
 SHOW_OPTION = click.option(
     "--show", "show_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -247,19 +247,23 @@ def render(episode_id: str, show_dir: Path) -> None:
 @QUIET_OPTION
 @SHOW_OPTION
 def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
-    """Publish every released episode to public/feed.xml (validated, replaced atomically).
+    """Publish every released episode to public/feed.xml (validated, replaced atomically),
+    then the show's home page public/index.html and public/sitemap.xml listing the same ones.
 
     \b
     Example:
       showrunner feed && showrunner validate public/feed.xml
     """
     from .feed import publish_feed
+    from .render import render_site
 
-    result = publish_feed(_show(show_dir), now=now, quiet=quiet)
+    show = _show(show_dir)
+    result = publish_feed(show, now=now, quiet=quiet)
     if not quiet:
         for line in result.warnings:
             click.echo(line, err=True)
     click.echo(result.summary)
+    click.echo(render_site(show, result.included).summary)
 
 
 @main.command()

@@ -157,6 +157,7 @@ class Show:
     hosts: tuple[Host, ...] = ()
     calls_to_action: tuple[CallToAction, ...] = ()
     closing_calls_to_action: tuple[CallToAction, ...] = ()
+    subscribe: tuple[Link, ...] = ()  # podcast apps' pages for the show, on the home page
     audio: AudioSettings = field(default_factory=AudioSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     glossary: tuple[str, ...] = ()

@@ -2,7 +2,8 @@
 
 Order (each stage reads what the one before wrote):
   transcribe -> split (when episode.yaml asks for parts) -> master (a single episode's MP3)
-  -> notes -> render, for the episode or for each of its parts -> feed (once, for the show).
+  -> notes -> render, for the episode or for each of its parts -> feed (once, for the show)
+  -> the home page and sitemap (render_site, with the episodes the feed published).
 
 A stage is skipped when the digest of its inputs (content hashes of audio, settings, templates
 and YAML, never file times alone) equals the one recorded in the episode's state file after
@@ -54,7 +55,10 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
         from .feed import publish_feed
 
         with show_lock(show):
-            yield f"feed: {publish_feed(show, now=now, quiet=quiet).summary}"
+            published = publish_feed(show, now=now, quiet=quiet)
+            # The home page and sitemap list what the feed just published, as of the same now.
+            site = render.render_site(show, published.included)
+        yield f"feed: {published.summary}; {site.summary}"
 
 
 def _source_stages(show: Show, episode: Episode, force: bool, quiet: bool) -> Iterator[str]:

@@ -263,3 +263,20 @@ def _kind_of(raw: Any) -> str:
 def _shown(raw: Any) -> str:
     text = repr(raw) if isinstance(raw, str) else str(raw)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# The transcription settings: show.yaml's checks, and the CLI's flag choices and ranges.
+TRANSCRIPTION_SCHEMA = Obj({
+    "engine": Field(example="faster-whisper"),
+    "model": Field(example="tiny.en"),
+    "language": Field(example="en"),
+    "beam_size": Field("int", minimum=1, maximum=20),
+    "compute_type": Field("choice", choices=("default", "auto", "int8", "int8_float32",
+                                             "int8_float16", "float16", "float32")),
+    "batched": Field("bool"),
+    "batch_size": Field("int", minimum=1, maximum=64),
+    "vad": Field("bool"),
+    "threads": Field("int", minimum=0, maximum=256),
+    "word_timestamps": Field("bool"),
+    "diarizer": Field(example="resemblyzer"),
+})

@@ -6,9 +6,10 @@ page in memory; only then are the media published and the page written, so bad i
 public/ as it was.
 
 Safety: Markdown is rendered with raw HTML off (a `<script>` typed into notes.md shows as
-text), every value put into the HTML template is escaped by Jinja2's autoescape, the page
-carries no script and forbids scripts in its Content-Security-Policy, and a link or image
-whose URL is not http(s) or mailto is refused with a one-line error.
+text), every value put into the HTML template is escaped by Jinja2's autoescape, the JSON-LD
+is JSON with `<`, `>` and `&` escaped, the one script the page runs (seek.js, chapter links
+seek the player) is allowed by its hash in the Content-Security-Policy and no other script
+is, and a link or image whose URL is not http(s) or mailto is refused with a one-line error.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..digest import loaded_settings, template_files
 from ..errors import ConfigError
 from ..layout import CHAPTERS_FILE, NOTES_FILE, PAGE_FILE
 from ..model import Episode, Show, clock
+from . import extras
 
 PAGE_TEMPLATE = "episode.html.j2"
 SAFE_URL = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
@@ -66,9 +68,9 @@ def render_episode(show: Show, episode: Episode) -> RenderResult:
     """Write the episode's web page and publish its audio, transcripts and chapters beside it."""
     notes = read_notes(episode.folder / NOTES_FILE, episode)
     chapters = read_chapters(episode.folder / layout.CHAPTERS_FILE)
-    page = templating.render(show, PAGE_TEMPLATE, html=True, **page_context(show, episode,
-                                                                             notes, chapters))
-    copied = layout.publish_media(show, episode)
+    context = page_context(show, episode, notes, chapters)
+    page = templating.render(show, PAGE_TEMPLATE, html=True, **context)
+    copied = layout.publish_media(show, episode) + extras.publish_photos(context["guest_photos"])
     path = layout.episode_dir(show, episode) / PAGE_FILE
     atomic.write_text(path, page)
     shown = path.relative_to(show.root) if path.is_relative_to(show.root) else path
@@ -98,6 +100,18 @@ def read_notes(path: Path, episode: Episode) -> Notes:
     title = _plain_heading(heading_md) or str(front.get("title") or episode.display_title)
     return Notes(front, title, rendered[0], rendered[1], label or "Show Transcript",
                  rendered[2], rendered[3])
+
+
+def read_front(path: Path) -> dict[str, Any]:
+    """notes.md's front matter alone (empty when there is no notes.md yet)."""
+    if not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=path,
+                          hint="save the file as UTF-8") from exc
+    return _split_front_matter(text, path)[0]
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -214,6 +228,19 @@ def page_context(show: Show, episode: Episode, notes: Notes,
             layout.TRANSCRIPT_FORMATS, key=lambda f: not f.for_reading) if f.file in files],
         "og": {"url": layout.episode_url(show, episode), "image": artwork,
                "audio": layout.episode_url(show, episode, audio.name) if audio else None},
+        **_extras(show, episode, notes.title, description, audio),
+    }
+
+
+def _extras(show: Show, episode: Episode, title: str, description: str,
+            audio: Path | None) -> dict[str, Any]:
+    player = {"name": audio.name, "type": _audio_type(audio)} if audio else None
+    return {
+        "home": "../../", "parts": extras.part_links(show, episode),
+        "guest_photos": extras.guest_photos(show, episode),
+        "seek": extras.seek_script(show) if audio else None,
+        "json_ld": extras.json_ld(show, episode, name=title, description=description,
+                                  audio=player, duration=extras.audio_seconds(audio)),
     }
 
 
@@ -230,5 +257,9 @@ def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What the page depends on, for the up-to-date check (see `digest`)."""
     folder = episode.folder
     return [folder / NOTES_FILE, folder / CHAPTERS_FILE, loaded_settings(show, episode),
-            template_files(show, ".html"), layout.published_audio(episode),
-            sorted(folder.glob("transcript.*"))]
+            template_files(show, ".html"), template_files(show, ".js"),
+            layout.published_audio(episode), sorted(folder.glob("transcript.*")),
+            # the neighbouring parts' links and titles, not their episode.yaml files: the feed
+            # stores ids there on first publication, which must not make this page stale
+            extras.part_links(show, episode),
+            [guest.photo for guest in episode.guests if guest.photo is not None]]

@@ -21,10 +21,10 @@ from typing import IO, Any
 import numpy as np
 
 from .. import atomic, audio, transcripts
-from ..config import TRANSCRIPTION_SCHEMA
 from ..errors import AudioError, ConfigError, ShowrunnerError
 from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
 from ..model import Episode, Segment, Show, Transcript, TranscriptionSettings, clock
+from ..schema import TRANSCRIPTION_SCHEMA
 from . import coverage, speakers
 from .corrections import apply_corrections
 from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
