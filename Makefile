@@ -52,6 +52,7 @@ demo: install  ## run the demo show from raw WAV to a validated feed
 	$(SR) episode rise-and-shine
 	@echo
 	@echo "feed:        public/feed.xml"
+	@echo "home page:   public/index.html"
 	@echo "first page:  public/episodes/rise-and-shine-1/index.html"
 	@echo "browse:      make preview   (then open http://127.0.0.1:8000/)"
 
