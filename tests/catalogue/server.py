@@ -8,6 +8,7 @@ import html
 import http.server
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,10 +28,12 @@ def sine_mp3(seconds: float, hz: int) -> bytes:
 
 @dataclass
 class Files:
-    """What the server serves: path -> bytes; `cut_once`: paths answered short the first time."""
+    """What the server serves: path -> bytes; `cut_once`: paths answered short the first time;
+    `hits`: every path asked for, in order."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     cut_once: set[str] = field(default_factory=set)
+    stall: set[str] = field(default_factory=set)  # send the headers, then nothing for 3 s
     hits: list[str] = field(default_factory=list)
 
 
@@ -58,6 +61,8 @@ def _handler(store: Files) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data) - start))
             self.end_headers()
             body = data[start:]
+            if self.path in store.stall:
+                time.sleep(3)
             if self.path in store.cut_once:
                 store.cut_once.discard(self.path)
                 body = body[: len(body) // 2]  # then the connection closes: a broken download
