@@ -15,7 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from ..feed_fixtures import partytime, podcastparser_parse
-from ..helpers import run, tree_hashes
+from ..helpers import REPO, run, tree_hashes
 from .server import Files, Item, artwork, feed_xml, serving, sine_mp3
 
 pytestmark = pytest.mark.clock  # fixed dates, and feed --now
@@ -53,6 +53,12 @@ def _import(show: Path, feed: Path, *more: str) -> object:
     return run(["import", str(feed), "--quiet", *more], show)
 
 
+def _kept(feed: Path) -> dict[str, tuple[str, int, float]]:
+    """guid -> (enclosure URL, length, pubDate as a moment), as gPodder's parser reads them."""
+    return {e["guid"]: (e["enclosures"][0]["url"], e["enclosures"][0]["file_size"],
+                        e["published"]) for e in podcastparser_parse(feed)["episodes"]}
+
+
 def _yaml(path: Path) -> dict:
     return YAML(typ="safe").load(path.read_text())
 
@@ -83,16 +89,12 @@ def test_an_imported_feed_republishes_every_guid_enclosure_and_date(served, tmp_
     done = run(["feed", "--now", NOW, "--quiet"], show)
     assert done.exit_code == 0, done.output + done.stderr
     republished = show / "public/feed.xml"
-    parsed = podcastparser_parse(republished)
-    by_guid = {e["guid"]: e for e in parsed["episodes"]}
-    assert set(by_guid) == {i.guid for i in items}
+    assert _kept(republished) == _kept(feed)
     for item in items:
-        episode = by_guid[item.guid]
-        assert [e["url"] for e in episode["enclosures"]] == [item.url]
-        assert episode["enclosures"][0]["file_size"] == item.length
-        assert episode["published"] == email.utils.parsedate_to_datetime(item.pub_date).timestamp()
+        moment = email.utils.parsedate_to_datetime(item.pub_date).timestamp()
+        assert _kept(republished)[item.guid] == (item.url, item.length, moment)
     index = partytime(republished)
-    assert len(index["items"]) == len(items)
+    assert len(index["items"]) == len(partytime(feed)["items"]) == len(items)
     first = next(i for i in index["items"] if i["guid"] == "old-host-guid-1")
     assert first["podcastTranscripts"][0]["url"] == "https://old.example.com/e1.vtt"
     assert first["podcastChapters"]["url"] == "https://old.example.com/e1.json"
@@ -164,4 +166,35 @@ def test_force_writes_an_imported_episode_again_keeping_the_old_notes(served, tm
     assert _import(show, feed, "--force").exit_code == 0
     assert (show / "episodes/E1/notes.before-import.md").read_text() == "# edited\n"
     assert "Bake" in notes.read_text()
-    assert shutil.which("node")
+
+
+def test_notes_never_replace_the_imported_notes(served, tmp_path: Path):
+    store, base = served
+    feed = tmp_path / "old.xml"
+    feed.write_text(feed_xml(base, _items(base, store)[:1]))
+    show = tmp_path / "show"
+    assert _import(show, feed).exit_code == 0
+    folder = show / "episodes/E1"
+    imported = (folder / "notes.md").read_bytes()
+    shutil.copyfile(REPO / "tests/golden/notes/transcript.json", folder / "transcript.json")
+    result = run(["notes", "E1", "--quiet"], show)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "kept your edited" in result.output
+    assert (folder / "notes.md").read_bytes() == imported
+    assert (folder / "notes.draft.md").is_file()
+
+
+def test_an_imported_episode_whose_audio_is_re_produced_publishes_it_under_the_same_guid(
+        served, tmp_path: Path):
+    store, base = served
+    feed = tmp_path / "old.xml"
+    feed.write_text(feed_xml(base, _items(base, store)[:2]))
+    show = tmp_path / "show"
+    assert _import(show, feed).exit_code == 0
+    mastered = show / "episodes/E2/E2.mp3"  # what mastering writes
+    mastered.write_bytes(sine_mp3(2.0, 550))
+    assert run(["feed", "--now", NOW, "--quiet"], show).exit_code == 0
+    kept = _kept(show / "public/feed.xml")
+    assert kept["old-host-guid-1"][0] == f"{base}/media/ep1.mp3"
+    assert kept["old-host-guid-2"][:2] == ("https://old.example.com/episodes/E2/E2.mp3",
+                                           mastered.stat().st_size)
