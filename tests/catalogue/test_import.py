@@ -15,7 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from ..feed_fixtures import partytime, podcastparser_parse
-from ..helpers import REPO, run, tree_hashes
+from ..helpers import REPO, add_episode, make_show, run, tree_hashes
 from .server import Files, Item, artwork, feed_xml, serving, sine_mp3
 
 pytestmark = pytest.mark.clock  # fixed dates, and feed --now
@@ -198,3 +198,18 @@ def test_an_imported_episode_whose_audio_is_re_produced_publishes_it_under_the_s
     assert kept["old-host-guid-1"][0] == f"{base}/media/ep1.mp3"
     assert kept["old-host-guid-2"][:2] == ("https://old.example.com/episodes/E2/E2.mp3",
                                            mastered.stat().st_size)
+
+
+def test_force_leaves_an_episode_that_was_not_imported_alone(served, tmp_path: Path):
+    store, base = served
+    feed = tmp_path / "old.xml"
+    feed.write_text(feed_xml(base, _items(base, store)[:1]))
+    show = make_show(tmp_path / "show")
+    add_episode(show, "mine", "title: Mine\nguid: old-host-guid-1\n")
+    before = tree_hashes(show / "episodes")
+    show_yaml = (show / "show.yaml").read_bytes()
+    result = _import(show, feed, "--force")
+    assert result.exit_code == 1
+    assert "episode mine's, which was not imported" in result.stderr
+    assert tree_hashes(show / "episodes") == before
+    assert (show / "show.yaml.before-import").read_bytes() == show_yaml  # --force kept a copy

@@ -1,9 +1,16 @@
 """An untrusted RSS feed -> the channel and its items, each item checked on its own.
 
 The XML is parsed by defusedxml over the standard library's expat: a document that declares
-entities (billion laughs), refers to an external entity or DTD (XXE) is refused outright, and
-nothing is ever fetched while parsing. The podcast namespace is read under both its official
-URI and the old GitHub one (clients must treat them alike).
+entities (billion laughs) or refers to an external one (XXE) is refused outright, and nothing
+is ever fetched while parsing. The podcast namespace is read under both its official URI and
+the old GitHub one (clients must treat them alike).
+
+Why not a feed parser library (measured with podcastparser 0.6.11 and feedparser 6.0.14):
+both let an XXE entity through silently (an empty title, no error); on billion laughs
+podcastparser stops only at expat's amplification limit with a generic parse error and
+feedparser's loose fallback spends 1.4 s and still returns data; podcastparser reads no
+podcast:* tag under the official URI and feedparser keeps only the last of several
+transcripts; neither says which item is malformed. Each item here is checked on its own.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from .channel import show_settings, show_yaml_text
 from .download import DownloadLimits, fetch
 from .episode import write_episode
 from .naming import url_file_name
-from .reading import BadItem, FeedItem, Skipped, read_feed
+from .reading import IT, BadItem, FeedItem, Skipped, read_feed
 
 CACHE_DIR = ".showrunner-import"  # partial downloads, kept for the next run to resume
 
@@ -111,19 +112,20 @@ def _media_listing(folder: Path | None) -> dict[str, Path]:
     return {entry.name: Path(entry.path) for entry in os.scandir(folder) if entry.is_file()}
 
 
-def _show_yaml(root: Path, channel: object, feed_path: Path, media: dict[str, Path],
+def _show_yaml(root: Path, channel: ET.Element, feed_path: Path, media: dict[str, Path],
                options: ImportOptions) -> str:
     path = root / SHOW_FILE
-    if path.is_file() and not options.force:
+    existed = path.is_file()
+    if existed and not options.force:
         return "kept the existing"
-    from .reading import IT
-
-    image = channel.find(f"{IT}image") if hasattr(channel, "find") else None
+    image = channel.find(f"{IT}image")
     artwork = _artwork(root, image.get("href") if image is not None else None, media, options)
-    settings = show_settings(channel, feed_path, artwork)  # type: ignore[arg-type]
+    settings = show_settings(channel, feed_path, artwork)
+    if existed:  # --force: the producer's own settings are kept beside it
+        atomic.write_bytes(path.with_name(f"{SHOW_FILE}.before-import"), path.read_bytes())
     atomic.write_text(path, show_yaml_text(settings))
     (root / "episodes").mkdir(exist_ok=True)
-    return "replaced" if path.is_file() and options.force else "wrote"
+    return "replaced" if existed else "wrote"
 
 
 def _artwork(root: Path, url: str | None, media: dict[str, Path],
@@ -143,7 +145,8 @@ def _artwork(root: Path, url: str | None, media: dict[str, Path],
 
 
 def _known_guids(root: Path) -> dict[str, str]:
-    """guid -> episode id of every episode folder (an unreadable episode.yaml is passed over)."""
+    """guid -> episode id of every episode folder (an unreadable episode.yaml is passed over);
+    the id is marked with a leading '!' for an episode that was not imported."""
     known: dict[str, str] = {}
     for path in sorted((root / "episodes").glob(f"*/{EPISODE_FILE}")):
         try:
@@ -151,18 +154,23 @@ def _known_guids(root: Path) -> dict[str, str]:
         except ConfigError:
             continue
         if isinstance(raw, dict) and raw.get("guid"):
-            known[str(raw["guid"])] = path.parent.name
+            mark = "" if raw.get("imported") else "!"
+            known[str(raw["guid"])] = mark + path.parent.name
     return known
 
 
 def _one(root: Path, item: FeedItem, known: dict[str, str], media: dict[str, Path],
          options: ImportOptions, progress: Progress | None) -> str:
+    existing = known.get(item.guid)
+    if existing is not None and existing.startswith("!"):
+        raise BadItem(f"its guid is episode {existing[1:]}'s, which was not imported; "
+                      "--force leaves that episode alone")
     name = url_file_name(item.enclosure.url)
     source = media.get(name) if name else None
     if source is None:
         source = fetch(item.enclosure.url, _cache(root, item.enclosure.url), options.limits,
                        _progress(progress, item))
-    episode_id = write_episode(root, item, source, existing=known.get(item.guid))
+    episode_id = write_episode(root, item, source, existing=existing)
     if not (options.media and name in media):
         source.unlink(missing_ok=True)  # the download, now moved or copied into the episode
     return episode_id
