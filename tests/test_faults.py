@@ -326,7 +326,8 @@ def test_sigkill_mid_write(args: list[str], delays: tuple[float, ...], built: Pa
 def _bad_items(base: str, store: Files) -> list[tuple[Item, str | None]]:
     """(item, the words its skip line must hold, or None where it imports, safely named)."""
     mp3 = sine_mp3(1.0, 440)
-    store.files["/ok.mp3"] = mp3
+    for name in ("ok", "ok2", "ok5"):
+        store.files[f"/{name}.mp3"] = mp3
     store.files["/a/..%2F..%2F..%2Fevil.mp3"] = mp3
     store.files["/nul%00.mp3"] = mp3
     store.files["/big.mp3"] = bytes(3 * 1024 * 1024)
@@ -339,10 +340,10 @@ def _bad_items(base: str, store: Files) -> list[tuple[Item, str | None]]:
 
     return [
         (item("good", f"{base}/ok.mp3"), None),
-        (item("../../../../etc/passwd", f"{base}/ok.mp3", title="../../x"), None),
+        (item("../../../../etc/passwd", f"{base}/ok2.mp3", title="../../x"), None),
         (item("traversal-in-url", f"{base}/a/..%2F..%2F..%2Fevil.mp3"), None),
         (item("nul-in-url", f"{base}/nul%00.mp3"), None),
-        (item("/abs/path", f"{base}/ok.mp3", title="/etc/cron.d/x"), None),
+        (item("/abs/path", f"{base}/ok5.mp3", title="/etc/cron.d/x"), None),
         (item("file-url", "file:///etc/passwd"), "not an http(s) address"),
         (item("javascript-url", "javascript:alert(1)"), "not an http(s) address"),
         (item("ftp-url", "ftp://example.com/x.mp3"), "not an http(s) address"),
@@ -351,7 +352,8 @@ def _bad_items(base: str, store: Files) -> list[tuple[Item, str | None]]:
         (item("missing-media", f"{base}/gone.mp3"), "HTTP 404"),
         (item("too-big", f"{base}/big.mp3"), "limit"),
         (item("stalled", f"{base}/slow.mp3"), "resume"),
-        (item("good", f"{base}/ok.mp3", title="good again"), "guid is item 1's"),
+        (item("good", f"{base}/ok2.mp3", title="good again"), "guid is item 1's"),
+        (item("same-enclosure", f"{base}/ok.mp3"), "enclosure url is item 1's"),
     ]
 
 

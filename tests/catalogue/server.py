@@ -72,10 +72,17 @@ def _handler(store: Files) -> type[http.server.BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Quiet(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up (a timed-out download) is expected here, not news
+
+
 @contextmanager
 def serving(store: Files) -> Iterator[str]:
     """Serve `store` on 127.0.0.1; yield the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(store))
+    server = _Quiet(("127.0.0.1", 0), _handler(store))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.clock  # fixed dates, and feed --now
 
 NOW = "2026-12-01"
 LINKS = ('<podcast:transcript url="https://old.example.com/e1.vtt" type="text/vtt" '
-         'rel="captions"/><podcast:chapters url="https://old.example.com/e1.json" '
+         'rel="captions"/><podcast:transcript url="https://old.example.com/e1.srt"/>'
+         '<podcast:transcript url="https://old.example.com/e1.bin"/>'
+         '<podcast:chapters url="https://old.example.com/e1.json" '
          'type="application/json+chapters"/>')
 
 
@@ -96,7 +98,10 @@ def test_an_imported_feed_republishes_every_guid_enclosure_and_date(served, tmp_
     index = partytime(republished)
     assert len(index["items"]) == len(partytime(feed)["items"]) == len(items)
     first = next(i for i in index["items"] if i["guid"] == "old-host-guid-1")
-    assert first["podcastTranscripts"][0]["url"] == "https://old.example.com/e1.vtt"
+    # a transcript without a type gets the one its name implies; one of no knowable type is left out
+    assert [(t["url"], t["type"]) for t in first["podcastTranscripts"]] == [
+        ("https://old.example.com/e1.vtt", "text/vtt"),
+        ("https://old.example.com/e1.srt", "application/srt")]
     assert first["podcastChapters"]["url"] == "https://old.example.com/e1.json"
     assert index["guid"] == "c7b1a8a4-2f46-5f0e-9a38-3f4f4b1e2d11"
 

@@ -32,6 +32,10 @@ PODCAST = ("{https://podcastindex.org/namespace/1.0}",
            "{https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md}")
 MAX_FEED_BYTES = 64 * 1024 * 1024
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MIME = re.compile(r"^[a-z]+/[a-z0-9.+-]+$", re.I)
+CHAPTERS_TYPE = "application/json+chapters"
+_TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json",
+                     "html": "text/html", "txt": "text/plain"}
 
 
 class BadItem(Exception):
@@ -130,8 +134,10 @@ def _checked_item(position: int, el: ET.Element) -> FeedItem:
         episode_type=_episode_type(text(el, f"{IT}episodeType")),
         explicit=_explicit(text(el, f"{IT}explicit")),
         duration=_duration(text(el, f"{IT}duration")),
-        transcripts=tuple(_remote(t, "transcript") for t in _podcast(el, "transcript")),
-        chapters=next((_remote(c, "chapters") for c in _podcast(el, "chapters")), None),
+        transcripts=tuple(t for node in _podcast(el, "transcript")
+                          if (t := _typed(_remote(node, "transcript"))) is not None),
+        chapters=next((_typed(_remote(c, "chapters"), CHAPTERS_TYPE)
+                       for c in _podcast(el, "chapters")), None),
         guid_from_enclosure=not guid)
 
 
@@ -154,6 +160,16 @@ def _remote(node: ET.Element, what: str) -> RemoteFile:
     if not re.match(r"^https?://[^/\s]", url, re.I) or _CONTROL.search(url):
         raise BadItem(f"its {what} url '{_shorten(url)}' is not an http(s) address")
     return RemoteFile(url, (node.get("type") or "").strip(), 0, node.get("rel") or None)
+
+
+def _typed(link: RemoteFile, default: str | None = None) -> RemoteFile | None:
+    """A link with a MIME type: the feed's, else one its file name implies, else `default`;
+    a transcript of no knowable type is left out (the feed stage would refuse it)."""
+    if _MIME.match(link.type):
+        return link
+    suffix = link.url.split("?")[0].rsplit(".", 1)[-1].lower()
+    mime = _TRANSCRIPT_TYPES.get(suffix, default)
+    return RemoteFile(link.url, mime, link.length, link.rel) if mime else None
 
 
 def _published(raw: str | None) -> dt.datetime:

@@ -91,13 +91,18 @@ def import_feed(root: Path, feed_path: Path, options: ImportOptions,
 
 
 def _unique(items: tuple[FeedItem | Skipped, ...]) -> list[FeedItem | Skipped]:
-    """Items as they come; a guid met a second time is skipped (apps would see one episode)."""
-    first: dict[str, int] = {}
+    """Items as they come; a guid or an enclosure URL met a second time is skipped (apps
+    would see one episode, and the feed stage refuses a repeated enclosure)."""
+    first: dict[tuple[str, str], int] = {}
     out: list[FeedItem | Skipped] = []
     for item in items:
-        if isinstance(item, FeedItem) and first.setdefault(item.guid, item.position) != item.position:
-            item = Skipped(item.position, repr(item.title),
-                           f"its guid is item {first[item.guid]}'s too; give it its own")
+        for what, key in (("guid", "guid"), ("enclosure url", "url")):
+            if not isinstance(item, FeedItem):
+                break
+            value = item.guid if key == "guid" else item.enclosure.url
+            if first.setdefault((key, value), item.position) != item.position:
+                item = Skipped(item.position, repr(item.title), f"its {what} is item "
+                               f"{first[(key, value)]}'s too; give it its own")
         out.append(item)
     return out
 
