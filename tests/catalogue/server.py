@@ -4,6 +4,7 @@ answers byte ranges (and can cut a response short once, to test resuming)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import http.server
 import subprocess
@@ -49,7 +50,10 @@ def _handler(store: Files) -> type[http.server.BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             start = 0
+            etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
             ranged = self.headers.get("Range", "")
+            if self.headers.get("If-Range", etag) != etag:
+                ranged = ""  # changed since: the whole new file, as RFC 9110 says
             if ranged.startswith("bytes="):
                 start = int(ranged[6:].split("-")[0])
                 if start >= len(data):
@@ -59,6 +63,7 @@ def _handler(store: Files) -> type[http.server.BaseHTTPRequestHandler]:
             if start:
                 self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
             self.send_header("Content-Length", str(len(data) - start))
+            self.send_header("ETag", etag)
             self.end_headers()
             body = data[start:]
             if self.path in store.stall:

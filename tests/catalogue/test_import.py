@@ -160,6 +160,21 @@ def test_an_interrupted_download_resumes_on_the_next_run(served, tmp_path: Path)
     assert store.hits.count("/media/ep2.mp3") == 2
 
 
+def test_a_file_changed_on_the_server_since_the_interruption_comes_again_whole(served,
+                                                                              tmp_path: Path):
+    store, base = served
+    items = _items(base, store)[:2]
+    store.cut_once.add("/media/ep2.mp3")
+    feed = tmp_path / "old.xml"
+    feed.write_text(feed_xml(base, items))
+    show = tmp_path / "show"
+    assert _import(show, feed).exit_code == 1
+    store.files["/media/ep2.mp3"] = sine_mp3(1.5, 700)  # re-encoded on the old host meanwhile
+    assert _import(show, feed).exit_code == 0
+    assert (show / "episodes/E2/ep2.mp3").read_bytes() == store.files["/media/ep2.mp3"]
+    assert not list((show / ".showrunner-import").iterdir())
+
+
 def test_force_writes_an_imported_episode_again_keeping_the_old_notes(served, tmp_path):
     store, base = served
     feed = tmp_path / "old.xml"

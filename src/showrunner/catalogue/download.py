@@ -57,8 +57,13 @@ def fetch(url: str, part: Path, limits: DownloadLimits, progress: Progress | Non
     """Download `url` into `part`, continuing what `part` already holds; return `part` once
     whole. An interrupted download leaves `part` for the next run to resume."""
     have = part.stat().st_size if part.is_file() else 0
-    request = urllib.request.Request(url, headers={"User-Agent": "showrunner-import",
-                                                   **({"Range": f"bytes={have}-"} if have else {})})
+    validator = _validator_file(part)
+    headers = {"User-Agent": "showrunner-import"}
+    if have:
+        headers["Range"] = f"bytes={have}-"
+        if validator.is_file():  # the file changed since: the server sends it whole (200)
+            headers["If-Range"] = validator.read_text().strip()
+    request = urllib.request.Request(url, headers=headers)
     try:
         response = _OPENER.open(request, timeout=limits.read_timeout_s)
     except urllib.error.HTTPError as exc:
@@ -72,8 +77,26 @@ def fetch(url: str, part: Path, limits: DownloadLimits, progress: Progress | Non
         start, total = _span(response, have)
         if total is not None and total > limits.max_bytes:
             raise BadItem(f"the audio is {total} bytes, over the {limits.max_bytes}-byte limit")
+        if start == 0:
+            _keep_validator(response, validator)
         _stream(response, part, start, total, limits, progress)
+    validator.unlink(missing_ok=True)
     return part
+
+
+def _validator_file(part: Path) -> Path:
+    return part.with_name(part.name + ".validator")
+
+
+def _keep_validator(response: object, validator: Path) -> None:
+    """The ETag (else Last-Modified) of a download begun from scratch, for If-Range later."""
+    headers = getattr(response, "headers", {})
+    value = headers.get("ETag") or headers.get("Last-Modified")
+    validator.parent.mkdir(parents=True, exist_ok=True)
+    if value and "\n" not in value:
+        validator.write_text(value + "\n")
+    else:
+        validator.unlink(missing_ok=True)
 
 
 def _span(response: object, have: int) -> tuple[int, int | None]:

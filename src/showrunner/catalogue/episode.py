@@ -25,8 +25,8 @@ def write_episode(root: Path, item: FeedItem, media: Path, *, existing: str | No
     """Write the episode for `item` with `media` as its audio; return its id. `existing` is the
     id of the episode that already has this guid (re-imported with --force)."""
     episodes = root / "episodes"
-    taken = {p.name.lower() for p in episodes.iterdir()} if episodes.is_dir() else set()
-    ident = existing or new_episode_id(item.number, item.season, item.title, item.guid, taken)
+    ident = existing or new_episode_id(item.number, item.season, item.title, item.guid,
+                                       lambda name: (episodes / name).exists())
     audio = media_name(item.enclosure.url, item.enclosure.type, ident)
     duration = item.duration or _duration(media)
     imported = Imported(item.published, _enclosure(item.enclosure, audio, media), duration,

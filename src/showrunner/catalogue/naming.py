@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -26,7 +27,7 @@ def ascii_slug(text: str, limit: int = 48) -> str:
 
 
 def episode_id(number: int | None, season: int | None, title: str, guid: str,
-               taken: set[str]) -> str:
+               taken: Callable[[str], bool]) -> str:
     """`E12` (`S2E12` in a season), else a slug of the title or the guid; `-2`… when taken.
     The result always passes `config.check_episode_id`."""
     if number is not None:
@@ -34,7 +35,7 @@ def episode_id(number: int | None, season: int | None, title: str, guid: str,
     else:
         base = ascii_slug(title) or ascii_slug(guid) or "episode"
     candidate, count = base, 1
-    while candidate.lower() in taken or not _valid_id(candidate):
+    while not _valid_id(candidate) or taken(candidate):
         count += 1
         candidate = f"{base}-{count}" if _valid_id(base) else f"episode-{count}"
     return candidate
