@@ -15,7 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from ..feed_fixtures import partytime, podcastparser_parse
-from ..helpers import REPO, add_episode, make_show, run, tree_hashes
+from ..helpers import REPO, add_episode, assert_one_line_error, make_show, run, tree_hashes
 from .server import Files, Item, artwork, feed_xml, serving, sine_mp3
 
 pytestmark = pytest.mark.clock  # fixed dates, and feed --now
@@ -233,3 +233,15 @@ def test_force_leaves_an_episode_that_was_not_imported_alone(served, tmp_path: P
     assert "episode mine's, which was not imported" in result.stderr
     assert tree_hashes(show / "episodes") == before
     assert (show / "show.yaml.before-import").read_bytes() == show_yaml  # --force kept a copy
+
+
+def test_a_channel_that_cannot_become_show_yaml_is_one_line_and_writes_nothing(served,
+                                                                               tmp_path: Path):
+    store, base = served
+    feed = tmp_path / "old.xml"
+    feed.write_text(feed_xml(base, _items(base, store)).replace(
+        "<itunes:email>jason@example.com</itunes:email>", ""))
+    show = tmp_path / "show"
+    result = _import(show, feed)
+    assert_one_line_error(result, "old.xml", "owner.email", "write show.yaml yourself")
+    assert not show.exists() or not [p for p in show.rglob("*") if p.is_file()]

@@ -21,9 +21,11 @@ from .naming import media_name
 from .reading import BadItem, FeedItem
 
 
-def write_episode(root: Path, item: FeedItem, media: Path, *, existing: str | None) -> str:
-    """Write the episode for `item` with `media` as its audio; return its id. `existing` is the
-    id of the episode that already has this guid (re-imported with --force)."""
+def write_episode(root: Path, item: FeedItem, media: Path, *, existing: str | None,
+                  move: bool = False) -> str:
+    """Write the episode for `item` with `media` as its audio (moved there when `move`, as a
+    finished download is; else copied); return its id. `existing` is the id of the episode
+    that already has this guid (re-imported with --force)."""
     episodes = root / "episodes"
     ident = existing or new_episode_id(item.number, item.season, item.title, item.guid,
                                        lambda name: (episodes / name).exists())
@@ -35,12 +37,17 @@ def write_episode(root: Path, item: FeedItem, media: Path, *, existing: str | No
     folder = episodes / ident
     if existing is not None:
         _refresh(folder, fields, item, media, audio)
+        if move:
+            media.unlink(missing_ok=True)
         return ident
     staging = episodes / f".{ident}.import{atomic.TMP_SUFFIX}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(parents=True)
-        _place_media(media, staging / audio)
+        if move:
+            os.replace(media, staging / audio)
+        else:
+            _place_media(media, staging / audio)
         config.write_episode_yaml(staging, fields)
         atomic.write_text(staging / NOTES_FILE, notes_text(item))
         os.replace(staging, folder)

@@ -71,7 +71,9 @@ class Skipped:
     reason: str
 
     def line(self) -> str:
-        return f"skipped item {self.position} ({self.label}): {self.reason}"
+        """One line, whatever the feed put in the title or URL (control characters escaped)."""
+        text = f"skipped item {self.position} ({self.label}): {self.reason}"
+        return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 @dataclass(frozen=True)

@@ -124,8 +124,15 @@ def _show_yaml(root: Path, channel: ET.Element, feed_path: Path, media: dict[str
     if existed and not options.force:
         return "kept the existing"
     image = channel.find(f"{IT}image")
-    artwork = _artwork(root, image.get("href") if image is not None else None, media, options)
-    settings = show_settings(channel, feed_path, artwork)
+    url = image.get("href") if image is not None else None
+    name = url_file_name(url or "")
+    # Named .jpg or .png: apps ignore other names (.jpeg included), whatever the old host did.
+    artwork = None if url is None or name is None or \
+        not name.lower().endswith((".jpg", ".jpeg", ".png")) else \
+        "artwork.png" if name.lower().endswith(".png") else "artwork.jpg"
+    settings = show_settings(channel, feed_path, artwork)  # checked before anything is written
+    if artwork and url and name and not _artwork(root / artwork, url, name, media, options):
+        del settings["artwork"]  # `feed` says what is missing; the episodes import all the same
     if existed:  # --force: the producer's own settings are kept beside it
         atomic.write_bytes(path.with_name(f"{SHOW_FILE}.before-import"), path.read_bytes())
     atomic.write_text(path, show_yaml_text(settings))
@@ -133,20 +140,16 @@ def _show_yaml(root: Path, channel: ET.Element, feed_path: Path, media: dict[str
     return "replaced" if existed else "wrote"
 
 
-def _artwork(root: Path, url: str | None, media: dict[str, Path],
-             options: ImportOptions) -> str | None:
-    name = url_file_name(url or "")
-    if url is None or name is None or not name.lower().endswith((".jpg", ".png")):
-        return None
-    target = root / f"artwork{Path(name).suffix.lower()}"
+def _artwork(target: Path, url: str, name: str, media: dict[str, Path],
+             options: ImportOptions) -> bool:
     try:
-        source = media.get(name) or fetch(url, _cache(root, url), options.limits)
+        source = media.get(name) or fetch(url, _cache(target.parent, url), options.limits)
     except BadItem:
-        return None  # `feed` says what is missing; the episodes import all the same
+        return False
     atomic.write_bytes(target, source.read_bytes())
     if name not in media:
         source.unlink(missing_ok=True)
-    return target.name
+    return True
 
 
 def _known_guids(root: Path) -> dict[str, str]:
@@ -175,10 +178,8 @@ def _one(root: Path, item: FeedItem, known: dict[str, str], media: dict[str, Pat
     if source is None:
         source = fetch(item.enclosure.url, _cache(root, item.enclosure.url), options.limits,
                        _progress(progress, item))
-    episode_id = write_episode(root, item, source, existing=existing)
-    if not (options.media and name in media):
-        source.unlink(missing_ok=True)  # the download, now moved or copied into the episode
-    return episode_id
+    downloaded = source.parent == root / CACHE_DIR
+    return write_episode(root, item, source, existing=existing, move=downloaded)
 
 
 def _cache(root: Path, url: str) -> Path:
