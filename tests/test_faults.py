@@ -330,7 +330,11 @@ def _bad_items(base: str, store: Files) -> list[tuple[Item, str | None]]:
         store.files[f"/{name}.mp3"] = mp3
     store.files["/a/..%2F..%2F..%2Fevil.mp3"] = mp3
     store.files["/nul%00.mp3"] = mp3
-    store.files["/big.mp3"] = bytes(3 * 1024 * 1024)
+    store.files["/big.mp3"] = store.files["/unsized.mp3"] = bytes(3 * 1024 * 1024)
+    store.unsized.add("/unsized.mp3")
+    store.redirects["/moved.mp3"] = "file:///etc/passwd"
+    store.redirects["/moved-ftp.mp3"] = "ftp://127.0.0.1/x.mp3"
+    store.redirects["/moved-ok.mp3"] = "/ok5.mp3"
     store.files["/slow.mp3"] = mp3
     store.stall.add("/slow.mp3")
     date = "Mon, 05 Jan 2026 09:30:00 +0000"
@@ -351,6 +355,10 @@ def _bad_items(base: str, store: Files) -> list[tuple[Item, str | None]]:
         (item("bad-date", f"{base}/ok.mp3", pub="Mon, 45 Foo 2024 99:00:00"), "RFC 2822"),
         (item("missing-media", f"{base}/gone.mp3"), "HTTP 404"),
         (item("too-big", f"{base}/big.mp3"), "limit"),
+        (item("too-big-unsized", f"{base}/unsized.mp3"), "limit"),
+        (item("redirect-to-file", f"{base}/moved.mp3"), "not allowed"),
+        (item("redirect-to-ftp", f"{base}/moved-ftp.mp3"), "redirects to 'ftp://"),
+        (item("redirect-to-http", f"{base}/moved-ok.mp3"), None),
         (item("stalled", f"{base}/slow.mp3"), "resume"),
         (item("good", f"{base}/ok2.mp3", title="good again"), "guid is item 1's"),
         (item("same-enclosure", f"{base}/ok.mp3"), "enclosure url is item 1's"),

@@ -35,6 +35,8 @@ class Files:
     files: dict[str, bytes] = field(default_factory=dict)
     cut_once: set[str] = field(default_factory=set)
     stall: set[str] = field(default_factory=set)  # send the headers, then nothing for 3 s
+    unsized: set[str] = field(default_factory=set)  # no Content-Length: the body ends at close
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location (a 302)
     hits: list[str] = field(default_factory=list)
 
 
@@ -45,6 +47,12 @@ def _handler(store: Files) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             store.hits.append(self.path)
+            if self.path in store.redirects:
+                self.send_response(302)
+                self.send_header("Location", store.redirects[self.path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             data = store.files.get(self.path)
             if data is None:
                 self.send_error(404)
@@ -62,7 +70,8 @@ def _handler(store: Files) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_response(206 if start else 200)
             if start:
                 self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-            self.send_header("Content-Length", str(len(data) - start))
+            if self.path not in store.unsized:
+                self.send_header("Content-Length", str(len(data) - start))
             self.send_header("ETag", etag)
             self.end_headers()
             body = data[start:]
