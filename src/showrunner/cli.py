@@ -312,6 +312,40 @@ def deploy(dry_run: bool, delete: bool, quiet: bool, show_dir: Path) -> None:
     click.echo(result.summary)
 
 
+@main.command("import")
+@click.argument("feed_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--media", type=click.Path(file_okay=False, path_type=Path),
+              help="A folder holding the episodes' audio, matched by file name (else each is "
+                   "downloaded, resuming where a previous run stopped).")
+@click.option("--force", is_flag=True, help="Write show.yaml and already-imported episodes again.")
+@click.option("--max-mb", type=click.IntRange(1), default=2048, show_default=True,
+              help="The largest download accepted, in MB.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds a download may stall before it is given up (resumed next run).")
+@QUIET_OPTION
+@SHOW_OPTION
+def import_(feed_file: Path, media: Path | None, force: bool, max_mb: int, timeout: float,
+            quiet: bool, show_dir: Path) -> None:
+    """Import an existing show from its RSS feed: each item becomes an episode folder that
+    keeps its guid, dates and enclosure for ever; the channel becomes show.yaml (an existing
+    one is kept). A re-run imports only new items. Exits 1 if an item was skipped.
+
+    \b
+    Example:
+      showrunner import old-feed.xml --media ~/old-host/mp3s --show my-show
+    """
+    from .catalogue import DownloadLimits, ImportOptions, import_feed, progress_line
+
+    limits = DownloadLimits(max_bytes=max_mb * 1024 * 1024, read_timeout_s=timeout)
+    result = import_feed(show_dir, feed_file, ImportOptions(media, force, limits),
+                         report=lambda line: click.echo(line, err=True),
+                         progress=None if quiet else progress_line(sys.stderr))
+    click.echo(result.summary)
+    if result.skipped:
+        sys.exit(1)
+
+
+
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port to listen on (0: any free one).")

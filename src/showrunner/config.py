@@ -15,6 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from . import atomic
 from .deploy_settings import DEPLOY_SCHEMA, deploy_settings
 from .errors import ConfigError
+from .import_record import IMPORTED_SCHEMA, imported_record
 from .layout import EPISODE_FILE, SHOW_FILE
 from .model import (
     AudioSettings,
@@ -115,6 +116,8 @@ EPISODE_SCHEMA = Obj({
     "parts": Field("int", minimum=2, maximum=20),
     # written by `split` on each part: the id of the episode the part was cut from
     "source": Field(example="rise-and-shine"),
+    # written by `import`: what the old feed said, republished unchanged (see model.Imported)
+    "imported": IMPORTED_SCHEMA,
     "extra": MapOf(Field()), **EPISODE_TAGS_SCHEMA,
 })
 
@@ -341,7 +344,7 @@ def load_episode(show: Show, episode_id: str) -> Episode:
         hook=clean.get("hook"), topics=tuple(clean.get("topics", [])), guid=clean.get("guid"),
         season=clean.get("season"), explicit=clean.get("explicit"),
         episode_type=clean.get("episode_type", "full"), parts=clean.get("parts"),
-        source=clean.get("source"),
+        source=clean.get("source"), imported=imported_record(clean.get("imported")),
         extra=dict(clean.get("extra") or {}), tags=episode_tags(clean, path),
     )
 

@@ -7,6 +7,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+# What an imported episode keeps of its old feed (defined beside episode.yaml's section).
+from .import_record import Imported as Imported
+from .import_record import RemoteFile as RemoteFile
 from .podcast_tags import EpisodeTags, ShowTags
 
 TRANSCRIPT_SCHEMA_VERSION = 1
@@ -221,6 +224,7 @@ class Episode:
     episode_type: str = "full"
     parts: int | None = None
     source: str | None = None
+    imported: Imported | None = None
     extra: dict[str, str] = field(default_factory=dict)
     tags: EpisodeTags = field(default_factory=EpisodeTags)
 

@@ -45,6 +45,7 @@ class Enclosure:
     length: int
     mime: str
     duration: int
+    url: str | None = None  # where it is served, when not beside the page (an imported episode)
 
 
 # ---------------------------------------------------------------- channel
@@ -115,7 +116,14 @@ def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str =
 
 
 def enclosure(episode: Episode) -> Enclosure:
-    """The episode's published audio with its byte length, type and duration in seconds."""
+    """The episode's published audio with its byte length, type and duration in seconds.
+
+    An imported episode keeps its old enclosure (URL, length, type) until its audio is
+    re-produced (mastered into `<id>.mp3`): a new URL would make apps download it again."""
+    kept = episode.imported.enclosure if episode.imported else None
+    if kept is not None and episode.imported and not layout.mastered_audio(episode).is_file():
+        return Enclosure(episode.folder, kept.length, kept.type, episode.imported.duration,
+                         kept.url)
     audio = layout.published_audio(episode)
     episode_yaml = episode.folder / EPISODE_FILE
     if audio is None:
@@ -153,15 +161,22 @@ def _duration(audio: Path) -> int:
 
 
 def transcripts(show: Show, episode: Episode) -> tuple[TranscriptLink, ...]:
-    """The transcript files present in the episode folder, VTT first."""
-    return tuple(TranscriptLink(layout.episode_url(show, episode, f.file), f.mime, f.captions)
-                 for f in layout.TRANSCRIPT_FORMATS
-                 if f.in_feed and (episode.folder / f.file).is_file())
+    """The transcript files present in the episode folder, VTT first; else an imported
+    episode's old links."""
+    own = tuple(TranscriptLink(layout.episode_url(show, episode, f.file), f.mime, f.captions)
+                for f in layout.TRANSCRIPT_FORMATS
+                if f.in_feed and (episode.folder / f.file).is_file())
+    if own or episode.imported is None:
+        return own
+    return tuple(TranscriptLink(t.url, t.type, t.rel == "captions")
+                 for t in episode.imported.transcripts)
 
 
 def chapters_url(show: Show, episode: Episode) -> str | None:
-    return (layout.episode_url(show, episode, CHAPTERS_FILE)
-            if (episode.folder / CHAPTERS_FILE).is_file() else None)
+    if (episode.folder / CHAPTERS_FILE).is_file():
+        return layout.episode_url(show, episode, CHAPTERS_FILE)
+    imported = episode.imported.chapters if episode.imported else None
+    return imported.url if imported else None
 
 
 def persons(show: Show, guests: tuple[Guest, ...]) -> tuple[Person, ...]:
@@ -184,19 +199,27 @@ def release_moment(date: dt.date) -> dt.datetime:
     return dt.datetime.combine(date, dt.time(0), tzinfo=dt.UTC)
 
 
+def published_moment(episode: Episode) -> dt.datetime | None:
+    """The item's pubDate: an imported episode's old one, to the second; else its date's."""
+    if episode.imported is not None:
+        return episode.imported.published
+    return release_moment(episode.date) if episode.date is not None else None
+
+
 def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
                guests: tuple[Guest, ...], season_tag: tuple[int, str | None] | None) -> Item:
     """The <item> facts for one published episode (`episode.date` must be set)."""
-    assert episode.date is not None
+    published = published_moment(episode)
+    assert published is not None
     page = layout.episode_dir(show, episode) / PAGE_FILE
     link = layout.episode_url(show, episode) if page.is_file() else None
     series = episode.series
     return Item(
-        guid=guid, title=item_title(episode), published=release_moment(episode.date),
+        guid=guid, title=item_title(episode), published=published,
         # Only the feed's enclosure goes through the analytics prefix: the files in public/
         # and the page's links stay as they are.
         enclosure_url=prefixed(show.tags.analytics_prefix,
-                               layout.episode_url(show, episode, media.path.name)),
+                               media.url or layout.episode_url(show, episode, media.path.name)),
         enclosure_length=media.length, enclosure_type=media.mime, duration=media.duration,
         description_html=notes_html(episode, link or show.website),
         link=link, number=episode.number, season=episode.season,

@@ -100,8 +100,8 @@ def _plan(show: Show, episodes: list[Episode], moment: dt.datetime) -> _Plan:
             continue  # the parts are the published episodes
         if not episode.released:
             drafts.append(episode.id)
-        elif episode.date is not None and gather.release_moment(episode.date) > moment:
-            held.append((episode.id, episode.date))
+        elif (when := gather.published_moment(episode)) is not None and when > moment:
+            held.append((episode.id, when.date()))
         else:
             chosen.append(episode)
     return _Plan(tuple(chosen), tuple(held), tuple(drafts))
