@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import atomic, audio, layout, notes, render, split, transcribe, transcripts
+from . import chapters as chapters_file
 from .config import load_episode
 from .digest import inputs_digest
 from .layout import (
@@ -89,11 +90,18 @@ def _master(show: Show, episode: Episode) -> str:
     source = episode.audio_path
     if source is None or not source.is_file():
         return "no audio to master"
+    # The host's list in notes.md, already timed to the MP3, else chapters drafted from the
+    # transcript (timed on the recording, so moved past the intro); chapters.json is then
+    # written timed to the MP3, as the ID3 chapters are.
+    listed = chapters_file.notes_chapters(episode.folder / layout.NOTES_FILE)
     transcript_path = episode.folder / TRANSCRIPT_JSON
-    chapters = notes.write_episode_chapters(show, episode, transcripts.load(transcript_path)) \
-        if transcript_path.is_file() else ()
-    return str(audio.master_episode(show, episode, source, layout.mastered_audio(episode),
-                                    chapters=chapters).summary)
+    chapters = listed.chapters if listed else notes.draft_chapters(
+        show, episode, transcripts.load(transcript_path)) if transcript_path.is_file() else ()
+    mastered = audio.master_episode(show, episode, source, layout.mastered_audio(episode),
+                                    chapters=chapters,
+                                    chapters_from="output" if listed else "source")
+    chapters_file.save(episode.folder / layout.CHAPTERS_FILE, mastered.chapters)
+    return str(mastered.summary)
 
 
 def _notes(show: Show, episode: Episode, quiet: bool) -> str:

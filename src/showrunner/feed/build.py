@@ -17,6 +17,7 @@ from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..model import Chapter
 from .podcast20 import (
     ExplicitEntryExtension,
     ExplicitExtension,
@@ -25,6 +26,7 @@ from .podcast20 import (
     Podcast20Extension,
     TranscriptLink,
 )
+from .podlove import PodloveEntryExtension, PodloveExtension
 
 GENERATOR = "showrunner"
 
@@ -88,15 +90,18 @@ class Item:
     persons: tuple[Person, ...] = ()
     season_tag: tuple[int, str | None] | None = None
     episode_display: str | None = None
+    chapters: tuple[Chapter, ...] = ()  # Podlove Simple Chapters
 
 
 def new_generator() -> FeedGenerator:
-    """A FeedGenerator with the iTunes, Podcasting 2.0 and explicit extensions, in that order."""
+    """A FeedGenerator with the iTunes, Podcasting 2.0, explicit and Podlove Simple Chapters
+    extensions, in that order."""
     fg = FeedGenerator()
     fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension)
     fg.register_extension("podcast20", Podcast20Extension, Podcast20EntryExtension)
     # After "podcast": it writes itunes:explicit from a bool, in the spelling spec.py chooses.
     fg.register_extension("explicit", ExplicitExtension, ExplicitEntryExtension)
+    fg.register_extension("psc", PodloveExtension, PodloveEntryExtension)
     return fg
 
 
@@ -169,6 +174,7 @@ def _set_item(fe: FeedEntry, item: Item) -> None:
         pc20.season(item.season_tag[0], xml_safe(item.season_tag[1] or "") or None)
     if item.number:
         pc20.episode(item.number, item.episode_display)
+    fe.psc.chapters([(c.start, xml_safe(c.title)) for c in item.chapters])
 
 
 def _safe_person(person: Person) -> Person:
