@@ -49,8 +49,11 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
     for each in episodes:
         yield _stage(each, "notes", notes.stage_inputs(show, each), force,
                      lambda each=each: _notes(show, each, quiet))  # type: ignore[misc]
+        # render brings chapters.json and the MP3's ID3 chapters, inputs of its own, in line
+        # with notes.md: its digest is taken as it left them, or the next run redoes it.
         yield _stage(each, "render", render.stage_inputs(show, each), force,
-                     lambda each=each: _render(show, each))  # type: ignore[misc]
+                     lambda each=each: _render(show, each),  # type: ignore[misc]
+                     settled=lambda each=each: render.stage_inputs(show, each))  # type: ignore[misc]
     if feed:
         from .feed import publish_feed
 
@@ -122,12 +125,14 @@ def _parts_of(show: Show, episode: Episode) -> list[Episode]:
 
 
 def _stage(episode: Episode, name: str, inputs: Iterable[Any], force: bool,
-           work: Callable[[], str]) -> str:
+           work: Callable[[], str], settled: Callable[[], Iterable[Any]] | None = None) -> str:
     digest = inputs_digest(inputs)
     state = _read_state(episode.folder)
     if not force and state.get(name) == digest:
         return f"{name} {episode.id}: up to date, skipped"
     outcome = work()
+    if settled is not None:  # the stage changed some of its inputs: record them as it left them
+        digest = inputs_digest(settled())
     # Recorded after the work, from the inputs as they were before it: an interrupted stage
     # leaves the old digest, so the next run redoes it.
     state = _read_state(episode.folder)
