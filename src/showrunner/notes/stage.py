@@ -284,6 +284,7 @@ def _shown(path: Path) -> str:
 
 
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
-    """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`)."""
+    """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`);
+    the intro clip, since a single episode's drafted chapter times are moved past it."""
     return [episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
-            template_files(show, ".md")]
+            template_files(show, ".md"), show.audio.intro]
