@@ -199,3 +199,20 @@ def test_a_broken_edit_stops_render_feed_and_notes_touching_nothing(
         result = run(args, show)
         assert_one_line_error(result, "notes.md", f"line {line}: ", message, fix)
         assert tree_hashes(show) == hashes, args
+
+
+def test_notes_too_long_for_apple_keep_the_whole_chapter_list(generated: Path,
+                                                              tmp_path: Path) -> None:
+    show, folder = _copy(generated, tmp_path)
+    notes = folder / "notes.md"
+    filler = "".join(f"- A long bullet number {i} about sourdough, flour and ovens.\n"
+                     for i in range(80))
+    notes.write_text(notes.read_text().replace("## Chapters\n", filler + "\n## Chapters\n"))
+    result = run(["feed", "--now", NOW], show)
+    assert result.exit_code == 0, result.output + result.stderr
+    entry = feedparser_parse(show / "public" / "feed.xml").entries[0]
+    description = entry["summary"]
+    assert len(description.encode("utf-8")) <= 4000 and "Read the full show notes" in description
+    assert "bullet number 79" not in description
+    assert description_problems(description) == []
+    assert [t for _, t in description_chapters(description)][-1].startswith("Deciding what")

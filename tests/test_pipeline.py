@@ -138,6 +138,26 @@ def test_template_change_rerenders_without_transcribing(series_show: Path,
     (templates / "episode.html.j2").unlink()
 
 
+def test_a_chapter_edit_is_retagged_once_then_up_to_date(series_show: Path) -> None:
+    part = series_show / "episodes" / "rise-and-shine-1"
+    notes = part / "notes.md"
+    listed = chapters_file.notes_chapters(notes)
+    assert listed is not None
+    line = notes.read_text().split("\n")[listed.heading + 2]  # the second chapter
+    assert line[:5] != "00:00"
+    notes.write_text(notes.read_text().replace(line, line[:6] + "Edited by the host", 1))
+    lines = _stage_lines(series_show, "rise-and-shine")
+    assert any(line.startswith("render rise-and-shine-1:") and "up to date" not in line
+               for line in lines), lines
+    titles = [str(f.sub_frames["TIT2"].text[0]) for f in ID3(part / "rise-and-shine-1.mp3")
+              .getall("CHAP")]
+    assert "Edited by the host" in titles
+    # render changed the MP3's tags and chapters.json, inputs of its own: recorded as it left
+    # them, so the next run has nothing to do.
+    lines = _stage_lines(series_show, "rise-and-shine")
+    assert all("up to date" in line for line in lines if not line.startswith("feed")), lines
+
+
 def test_changed_audio_redoes_everything(tmp_path: Path, short_talks: tuple[Conversation, ...],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     show = make_show(tmp_path / "show")
