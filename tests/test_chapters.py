@@ -58,6 +58,8 @@ def test_the_section_is_read_with_where_it_is() -> None:
     assert len(blanked) == len(NOTES.split("\n"))
     assert blanked[9:14] == [""] * 5 and blanked[15].startswith("* [Download")
     assert chapters_file.parse_notes(NOTES.replace("## Chapters\n\n", ""), Path("n")) is None
+    crlf = chapters_file.parse_notes(NOTES.replace("\n", "\r\n"), Path("notes.md"))
+    assert crlf is not None and crlf.chapters == listed.chapters
 
 
 BROKEN = {
@@ -70,6 +72,8 @@ BROKEN = {
     "unparseable time": ("02:14 –", "2:1x –", 13, "does not start with a time", "MM:SS Title"),
     "minutes past 59": ("1:02:03", "62:03", 14, "does not start with a time", "H:MM:SS"),
     "no title": ("1:02:03 Late one", "1:02:03", 14, "has no title", "MM:SS Title"),
+    "no title, Windows line end": ("1:02:03 Late one\n", "1:02:03\r\n", 14, "has no title",
+                                   "MM:SS Title"),
     "blank line inside": ("1:02:03 Late one", "\n1:02:03 Late one", 15, "blank line",
                           "above line 15"),
 }

@@ -147,14 +147,13 @@ def _body_start(lines: list[str]) -> int:
 
 
 def _chapter(line: str, number: int, path: Path) -> tuple[int, Chapter]:
-    match = _LINE.match(line)
-    assert match is not None  # a non-blank line always matches
-    start = parse_time(match["time"].strip("()[]"))
+    match = _LINE.match(line.strip())  # strip(): a Windows editor's \r too
+    start = parse_time(match["time"].strip("()[]")) if match else None
     shown = " ".join(line.split())[:60]
     if start is None:
         raise ConfigError(f"line {number}: chapter '{shown}' does not start with a time like "
                           "02:14", path=path, hint=_FORMAT)
-    title = " ".join((match["title"] or "").split())
+    title = " ".join((match["title"] or "").split()) if match else ""
     if not title:
         raise ConfigError(f"line {number}: the chapter at {format_time(start)} has no title",
                           path=path, hint=_FORMAT)
@@ -190,7 +189,7 @@ def _refuse_split_list(lines: list[str], end: int, path: Path) -> None:
         after += 1
     if after == end or after >= len(lines) or _ENDS_LIST.match(lines[after]):
         return
-    match = _LINE.match(lines[after])
+    match = _LINE.match(lines[after].strip())
     if match and parse_time(match["time"].strip("()[]")) is not None:
         raise ConfigError(f"line {after + 1}: a blank line splits the chapter list", path=path,
                           hint=f"remove the blank line(s) above line {after + 1}: the list is "
