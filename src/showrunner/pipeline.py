@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import atomic, audio, layout, notes, render, split, transcribe, transcripts
+from . import chapters as chapters_file
 from .config import load_episode
 from .digest import inputs_digest
 from .layout import (
@@ -49,8 +50,11 @@ def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool 
     for each in episodes:
         yield _stage(each, "notes", notes.stage_inputs(show, each), force,
                      lambda each=each: _notes(show, each, quiet))  # type: ignore[misc]
+        # render brings chapters.json and the MP3's ID3 chapters, inputs of its own, in line
+        # with notes.md: its digest is taken as it left them, or the next run redoes it.
         yield _stage(each, "render", render.stage_inputs(show, each), force,
-                     lambda each=each: _render(show, each))  # type: ignore[misc]
+                     lambda each=each: _render(show, each),  # type: ignore[misc]
+                     settled=lambda each=each: render.stage_inputs(show, each))  # type: ignore[misc]
     if feed:
         from .feed import publish_feed
 
@@ -93,11 +97,18 @@ def _master(show: Show, episode: Episode) -> str:
     source = episode.audio_path
     if source is None or not source.is_file():
         return "no audio to master"
+    # The host's list in notes.md, already timed to the MP3, else chapters drafted from the
+    # transcript (timed on the recording, so moved past the intro); chapters.json is then
+    # written timed to the MP3, as the ID3 chapters are.
+    listed = chapters_file.notes_chapters(episode.folder / layout.NOTES_FILE)
     transcript_path = episode.folder / TRANSCRIPT_JSON
-    chapters = notes.write_episode_chapters(show, episode, transcripts.load(transcript_path)) \
-        if transcript_path.is_file() else ()
-    return str(audio.master_episode(show, episode, source, layout.mastered_audio(episode),
-                                    chapters=chapters).summary)
+    chapters = listed.chapters if listed else notes.draft_chapters(
+        show, episode, transcripts.load(transcript_path)) if transcript_path.is_file() else ()
+    mastered = audio.master_episode(show, episode, source, layout.mastered_audio(episode),
+                                    chapters=chapters,
+                                    chapters_from="output" if listed else "source")
+    chapters_file.save(episode.folder / layout.CHAPTERS_FILE, mastered.chapters)
+    return str(mastered.summary)
 
 
 def _notes(show: Show, episode: Episode, quiet: bool) -> str:
@@ -118,12 +129,14 @@ def _parts_of(show: Show, episode: Episode) -> list[Episode]:
 
 
 def _stage(episode: Episode, name: str, inputs: Iterable[Any], force: bool,
-           work: Callable[[], str]) -> str:
+           work: Callable[[], str], settled: Callable[[], Iterable[Any]] | None = None) -> str:
     digest = inputs_digest(inputs)
     state = _read_state(episode.folder)
     if not force and state.get(name) == digest:
         return f"{name} {episode.id}: up to date, skipped"
     outcome = work()
+    if settled is not None:  # the stage changed some of its inputs: record them as it left them
+        digest = inputs_digest(settled())
     # Recorded after the work, from the inputs as they were before it: an interrupted stage
     # leaves the old digest, so the next run redoes it.
     state = _read_state(episode.folder)

@@ -5,12 +5,15 @@ from .mastering import (
     Audio,
     MasteredAudio,
     ShowClips,
+    conversation_start,
     load_audio,
     load_clips,
     master_episode,
     stage_inputs,
 )
 from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
+from .tags import retag_chapters, tagged_chapters
 
-__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "ShowClips", "check", "decode",
-           "load_audio", "load_clips", "master_episode", "probe"]
+__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "ShowClips", "check",
+           "conversation_start", "decode", "load_audio", "load_clips", "master_episode", "probe",
+           "retag_chapters", "tagged_chapters"]

@@ -16,6 +16,7 @@ from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..model import Chapter
 from ..podcast_tags import EpisodeTags, ShowTags, Soundbite
 from .pc20_extras import channel_elements, item_elements
 from .podcast20 import (
@@ -26,6 +27,7 @@ from .podcast20 import (
     Podcast20Extension,
     TranscriptLink,
 )
+from .podlove import PodloveEntryExtension, PodloveExtension
 from .spec import xml_safe
 
 GENERATOR = "showrunner"
@@ -85,15 +87,18 @@ class Item:
     episode_display: str | None = None
     tags: EpisodeTags = EpisodeTags()
     soundbite: Soundbite | None = None
+    chapters: tuple[Chapter, ...] = ()  # Podlove Simple Chapters
 
 
 def new_generator() -> FeedGenerator:
-    """A FeedGenerator with the iTunes, Podcasting 2.0 and explicit extensions, in that order."""
+    """A FeedGenerator with the iTunes, Podcasting 2.0, explicit and Podlove Simple Chapters
+    extensions, in that order."""
     fg = FeedGenerator()
     fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension)
     fg.register_extension("podcast20", Podcast20Extension, Podcast20EntryExtension)
     # After "podcast": it writes itunes:explicit from a bool, in the spelling spec.py chooses.
     fg.register_extension("explicit", ExplicitExtension, ExplicitEntryExtension)
+    fg.register_extension("psc", PodloveExtension, PodloveEntryExtension)
     return fg
 
 
@@ -168,6 +173,7 @@ def _set_item(fe: FeedEntry, item: Item) -> None:
     if item.number:
         pc20.episode(item.number, item.episode_display)
     pc20.extra(item_elements(item.tags, item.soundbite))
+    fe.psc.chapters([(c.start, xml_safe(c.title)) for c in item.chapters])
 
 
 def _safe_person(person: Person) -> Person:

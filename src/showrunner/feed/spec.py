@@ -75,6 +75,8 @@ SHOW_TYPES = frozenset({"episodic", "serial"})
 # Podcasting 2.0 (https://podcastindex.org/namespace/1.0).
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_OLD = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PSC_NS = "http://podlove.org/simple-chapters"  # Podlove Simple Chapters 1.2
+PSC_VERSION = "1.2"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")

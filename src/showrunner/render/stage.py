@@ -5,6 +5,12 @@ before `feed` (the feed links the page). It first reads and checks everything an
 page in memory; only then are the media published and the page written, so bad input leaves
 public/ as it was.
 
+The chapter list is the one in notes.md's "## Chapters" section (chapters.json when notes.md
+has none): before the media are published, chapters.json and the mastered MP3's ID3 chapters
+are brought in line with it (the MP3 is retagged, not encoded again), so a host's edit made
+after `showrunner notes` reaches every copy. On the page the list shows in its own section,
+not inside the notes.
+
 Safety: Markdown is rendered with raw HTML off (a `<script>` typed into notes.md shows as
 text), every value put into the HTML template is escaped by Jinja2's autoescape, the JSON-LD
 is JSON with `<`, `>` and `&` escaped, the one script the page runs (seek.js, chapter links
@@ -27,12 +33,12 @@ from markupsafe import Markup
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .. import atomic, layout, templating
+from .. import atomic, audio, layout, templating
 from .. import chapters as chapters_file
 from ..digest import loaded_settings, template_files
 from ..errors import ConfigError
 from ..layout import CHAPTERS_FILE, NOTES_FILE, PAGE_FILE
-from ..model import Episode, Show, clock
+from ..model import Chapter, Episode, Show, clock
 from . import extras
 
 PAGE_TEMPLATE = "episode.html.j2"
@@ -62,14 +68,18 @@ class Notes:
     transcript_label: str
     transcript_html: str
     closing_html: str
+    chapters: tuple[Chapter, ...] | None = None  # notes.md's list; None when it has none
 
 
 def render_episode(show: Show, episode: Episode) -> RenderResult:
     """Write the episode's web page and publish its audio, transcripts and chapters beside it."""
     notes = read_notes(episode.folder / NOTES_FILE, episode)
-    chapters = read_chapters(episode.folder / layout.CHAPTERS_FILE)
-    context = page_context(show, episode, notes, chapters)
+    chapters_json = episode.folder / layout.CHAPTERS_FILE
+    chapters = notes.chapters if notes.chapters is not None else chapters_file.load(chapters_json)
+    context = page_context(show, episode, notes, chapter_marks(chapters))
     page = templating.render(show, PAGE_TEMPLATE, html=True, **context)
+    if notes.chapters is not None:
+        apply_chapters(episode, notes.chapters)
     copied = layout.publish_media(show, episode) + extras.publish_photos(context["guest_photos"])
     path = layout.episode_dir(show, episode) / PAGE_FILE
     atomic.write_text(path, page)
@@ -91,6 +101,9 @@ def read_notes(path: Path, episode: Episode) -> Notes:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=path,
                           hint="save the file as UTF-8") from exc
+    listed = chapters_file.parse_notes(text, path)
+    if listed is not None:  # the page shows the list in its own section
+        text = listed.blanked(text)
     front, body, offset = _split_front_matter(text, path)
     notes_md, label, transcript_md, closing_md, lines = _split_transcript(body)
     heading_md, rest_md, rest_line = _split_heading(notes_md)
@@ -99,7 +112,7 @@ def read_notes(path: Path, episode: Episode) -> Notes:
     rendered = [_markdown(md, path, first_line) for md, first_line in sections]
     title = _plain_heading(heading_md) or str(front.get("title") or episode.display_title)
     return Notes(front, title, rendered[0], rendered[1], label or "Show Transcript",
-                 rendered[2], rendered[3])
+                 rendered[2], rendered[3], listed.chapters if listed else None)
 
 
 def read_front(path: Path) -> dict[str, Any]:
@@ -192,10 +205,19 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def read_chapters(path: Path) -> list[dict[str, Any]]:
-    """chapters.json's chapters as {start, clock, title}; none when the file is missing."""
+def chapter_marks(chapters: tuple[Chapter, ...]) -> list[dict[str, Any]]:
+    """The page's chapters as {start, clock, title}."""
     return [{"start": c.start, "title": c.title, "clock": clock(c.start, floor=True)}
-            for c in chapters_file.load(path)]
+            for c in chapters]
+
+
+def apply_chapters(episode: Episode, chapters: tuple[Chapter, ...]) -> None:
+    """Bring chapters.json and the mastered MP3's ID3 chapters in line with notes.md's list
+    (only what differs is written). A recording published as it is keeps its own tags."""
+    chapters_file.save_if_changed(episode.folder / layout.CHAPTERS_FILE, chapters)
+    mastered = layout.mastered_audio(episode)
+    if mastered.is_file() and mastered.suffix.lower() == ".mp3":
+        audio.retag_chapters(mastered, chapters)
 
 
 # ---------------------------------------------------------------- the page
