@@ -254,16 +254,14 @@ def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
     Example:
       showrunner feed && showrunner validate public/feed.xml
     """
-    from .feed import publish_feed
-    from .render import render_site
+    from .pipeline import publish_show
 
-    show = _show(show_dir)
-    result = publish_feed(show, now=now, quiet=quiet)
+    result, site = publish_show(_show(show_dir), now=now, quiet=quiet)
     if not quiet:
         for line in result.warnings:
             click.echo(line, err=True)
     click.echo(result.summary)
-    click.echo(render_site(show, result.included).summary)
+    click.echo(site.summary)
 
 
 @main.command()
@@ -389,6 +387,45 @@ def episode(episode_id: str, force: bool, no_feed: bool, now: dt.datetime | None
     for line in run_episode(_show(show_dir), episode_id, force=force, feed=not no_feed,
                             quiet=quiet, now=now):
         click.echo(line)
+
+
+@main.group()
+def catalogue() -> None:
+    """Work on many episodes at once (a back catalogue)."""
+
+
+@catalogue.command("build")
+@click.argument("episode_ids", nargs=-1)
+@click.option("--ray", "address", help="Join a running Ray cluster: 'auto' or HOST:PORT "
+                                       "(default: start Ray on this machine).")
+@click.option("--workers", type=click.IntRange(1), help="Workers (default: one per CPU).")
+@click.option("--gpus", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="GPUs per worker; >0 runs faster-whisper on CUDA in float16.")
+@NOW_OPTION
+@QUIET_OPTION
+@SHOW_OPTION
+def catalogue_build(episode_ids: tuple[str, ...], address: str | None, workers: int | None,
+                    gpus: float, now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
+    """Build many episodes (default: all) on Ray: transcribe, split, notes and render per
+    episode, then the feed once. Finished episodes are skipped; a failed one is reported and
+    the others go on (exit 1 if any failed). Needs: pip install 'showrunner[ray]'.
+
+    \b
+    Example, on this machine with two workers, then on a running cluster with GPUs:
+      showrunner catalogue build --workers 2
+      showrunner catalogue build --ray auto --workers 8 --gpus 1
+    """
+    from .catalogue import Cluster, build_catalogue, catalogue_progress
+
+    show = _show(show_dir)
+    with catalogue_progress(quiet) as progress:
+        result = build_catalogue(show, episode_ids, cluster=Cluster(address, workers, gpus),
+                                 now=now, on_start=progress.start, on_done=progress.done)
+    for outcome in result.failed:
+        click.echo(f"failed: {outcome.error}", err=True)
+    click.echo(result.summary)
+    if result.failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

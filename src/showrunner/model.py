@@ -101,6 +101,8 @@ class TranscriptionSettings:
     threads: int = 0
     word_timestamps: bool = True
     diarizer: str = "resemblyzer"
+    # "cuda" runs recognition on a GPU (`catalogue build --gpus`); the CPU otherwise.
+    device: str = "cpu"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

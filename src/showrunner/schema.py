@@ -292,4 +292,5 @@ TRANSCRIPTION_SCHEMA = Obj({
     "threads": Field("int", minimum=0, maximum=256),
     "word_timestamps": Field("bool"),
     "diarizer": Field(example="resemblyzer"),
+    "device": Field("choice", choices=("cpu", "cuda")),
 })
