@@ -105,7 +105,10 @@ def build_catalogue(show: Show, episode_ids: Sequence[str] = (), *, cluster: Clu
 def audio_seconds(episode: Episode) -> float:
     """The length of the episode's recording (0 when it has none yet)."""
     path = episode.audio_path
-    return audio.probe(path).duration if path is not None and path.is_file() else 0.0
+    try:
+        return audio.probe(path).duration if path is not None and path.is_file() else 0.0
+    except ShowrunnerError:  # a broken recording: its build reports it, by name
+        return 0.0
 
 
 def _chosen(show: Show, episode_ids: Sequence[str]) -> list[Episode]:
