@@ -94,6 +94,10 @@ def _steps(show: Show, episode: Episode, force: bool, quiet: bool,
         if episode.parts:
             yield _Step(episode, "split", lambda: split.stage_inputs(show, episode),
                         lambda: _split(show, episode, quiet))
+        elif episode.imported is not None:
+            # An imported episode keeps the audio its old feed published: a new MP3 would
+            # change its enclosure and make every app download it again.
+            pass
         else:
             yield _Step(episode, "master", lambda: audio.stage_inputs(show, episode),
                         lambda: _master(show, episode))

@@ -1,5 +1,6 @@
-"""`showrunner catalogue build` on a real local Ray cluster (`ray start --head` on 127.0.0.1):
-20 short episodes with real speech, two workers, one of them killed mid-run."""
+"""`showrunner catalogue build` on a real local Ray cluster (`ray start --head`): a feed of 20
+short episodes of real speech, served over HTTP and brought in by `showrunner import`, built
+by two workers, one of them killed mid-run."""
 
 from __future__ import annotations
 
@@ -22,16 +23,26 @@ from showrunner.synth import TOPICS, Conversation, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
 from ..conftest import GUEST, HOST
-from ..feed_fixtures import partytime
-from ..helpers import REPO, SHOW_YAML, add_episode, make_show, run, tree_hashes
+from ..feed_fixtures import partytime, podcastparser_parse
+from ..helpers import (
+    GUEST_YAML,
+    PACKAGED_MODEL,
+    REPO,
+    add_episode,
+    make_show,
+    run,
+    tree_hashes,
+    write,
+)
+from .server import Files, Item, artwork, feed_xml, serving
 
 pytestmark = pytest.mark.e2e
-EPISODES = [f"E{n:02d}" for n in range(1, 21)]
+EPISODES = [f"E{n}" for n in range(1, 21)]
 NOW = "2026-06-01"
 SCRIPT = "from showrunner.cli import main; main()"
-# One recognizer thread, as each of two workers on two cores gets: the sequential reference
-# run uses the same settings, so its output must be the same bytes.
-ONE_THREAD = SHOW_YAML.replace("transcription:\n", "transcription:\n  threads: 1\n")
+# The model the tests use, and one recognizer thread, as each of two workers on two cores
+# gets: the sequential reference run uses the same settings, so its output is the same bytes.
+SETTINGS = f"transcription:\n  model: {PACKAGED_MODEL}\n  threads: 1\n"
 
 
 def _free_port() -> int:
@@ -68,14 +79,38 @@ def talks() -> list[Conversation]:
     return [speak(interview_script(HOST, GUEST, TOPICS[k:k + 1]), voices) for k in range(4)]
 
 
-def _catalogue(root: Path, talks: list[Conversation]) -> Path:
-    show = make_show(root, show_yaml=ONE_THREAD)
-    for n, episode_id in enumerate(EPISODES):
-        add_episode(show, episode_id, f"title: Talk {n + 1}\nnumber: {n + 1}\n"
-                                      f"date: 2026-01-{n + 1:02d}\nstatus: released\n"
-                                      "guests: [mary-chen]\naudio: raw.wav\n",
-                    talks[n % len(talks)].wav)
-    return show
+@pytest.fixture(scope="module")
+def old_feed(tmp_path_factory: pytest.TempPathFactory,
+             talks: list[Conversation]) -> Iterator[Path]:
+    """The show's old feed: 20 episodes whose MP3s a local HTTP server serves."""
+    store = Files(files={"/art/cover.jpg": artwork()})
+    recordings = [subprocess.run(["ffmpeg", "-v", "error", "-i", str(talk.wav), "-b:a", "64k",
+                                  "-f", "mp3", "-"], capture_output=True, check=True).stdout
+                  for talk in talks]
+    with serving(store) as base:
+        items = []
+        for n in range(1, 21):
+            data = recordings[n % len(recordings)]
+            store.files[f"/media/ep{n}.mp3"] = data
+            items.append(Item(f"old-guid-{n}", f"Talk {n}", f"Mon, {n:02d} Dec 2025 09:00:00 +0000",
+                              f"{base}/media/ep{n}.mp3", len(data), number=n))
+        feed = tmp_path_factory.mktemp("old") / "feed.xml"
+        feed.write_text(feed_xml(base, items))
+        yield feed
+
+
+def _catalogue(root: Path, old_feed: Path) -> Path:
+    """The old show imported into `root`, set to the test model."""
+    result = run(["import", str(old_feed), "--quiet"], root)
+    assert result.exit_code == 0, result.output + result.stderr
+    with (root / "show.yaml").open("a") as settings:
+        settings.write(SETTINGS)
+    # The old feed named no guests: the producer says who each episode's guest is.
+    write(root, {"guests/mary-chen.yaml": GUEST_YAML})
+    for episode_id in EPISODES:
+        with (root / "episodes" / episode_id / "episode.yaml").open("a") as episode:
+            episode.write("guests: [mary-chen]\n")
+    return root
 
 
 def _worker_pids() -> list[int]:
@@ -90,9 +125,9 @@ def _rendered(show: Path) -> int:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, ray_cluster: str,
-          talks: list[Conversation]) -> tuple[Path, subprocess.CompletedProcess[str], int]:
+          old_feed: Path) -> tuple[Path, subprocess.CompletedProcess[str], int]:
     """The catalogue built by two workers, one of which is killed once episodes are done."""
-    show = _catalogue(tmp_path_factory.mktemp("catalogue") / "show", talks)
+    show = _catalogue(tmp_path_factory.mktemp("catalogue"), old_feed)
     command = [sys.executable, "-c", SCRIPT, "catalogue", "build", "--ray", ray_cluster,
                "--workers", "2", "--now", NOW, "--show", str(show)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -108,7 +143,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, ray_cluster: str,
     return show, subprocess.CompletedProcess(command, process.returncode, out, err), killed
 
 
-def test_every_episode_is_built_despite_a_killed_worker(built: tuple[Path, Any, int]) -> None:
+def test_every_episode_is_built_despite_a_killed_worker(built: tuple[Path, Any, int],
+                                                       old_feed: Path) -> None:
     show, done, killed = built
     assert killed == 1, "the test never killed a worker: it proves nothing"
     assert done.returncode == 0, done.stderr[-3000:]
@@ -123,14 +159,17 @@ def test_every_episode_is_built_despite_a_killed_worker(built: tuple[Path, Any, 
     feed = show / "public" / "feed.xml"
     assert run(["validate", str(feed)]).exit_code == 0
     assert len(partytime(feed)["items"]) == 20
+    # Built, not re-mastered: every episode keeps its guid and the audio its old feed published
+    old = {e["guid"]: e["enclosures"][0]["url"] for e in podcastparser_parse(old_feed)["episodes"]}
+    new = {e["guid"]: e["enclosures"][0]["url"] for e in podcastparser_parse(feed)["episodes"]}
+    assert new == old and len(new) == 20
 
 
 def test_output_is_what_showrunner_episode_writes(built: tuple[Path, Any, int],
-                                                  tmp_path: Path,
-                                                  talks: list[Conversation]) -> None:
+                                                  tmp_path: Path, old_feed: Path) -> None:
     show, _, _ = built
-    alone = _catalogue(tmp_path / "show", talks)
-    for episode_id in ("E01", "E06"):  # two recordings, each built by whichever worker
+    alone = _catalogue(tmp_path / "show", old_feed)
+    for episode_id in ("E1", "E6"):  # two recordings, each built by whichever worker
         # As a one-CPU Ray worker runs: Ray sets OMP_NUM_THREADS to the worker's CPUs, and
         # the speech model's timings move by hundredths of a second with the thread count.
         subprocess.run([sys.executable, "-c", SCRIPT, "episode", episode_id, "--no-feed",
@@ -156,7 +195,7 @@ def test_a_second_run_redoes_nothing_and_starts_no_ray(built: tuple[Path, Any, i
 
 def test_a_failed_episode_is_named_and_the_others_go_on(tmp_path: Path, ray_cluster: str,
                                                         talks: list[Conversation]) -> None:
-    show = make_show(tmp_path / "show", show_yaml=ONE_THREAD)
+    show = make_show(tmp_path / "show")
     add_episode(show, "good", "title: Good\nnumber: 1\nguests: [mary-chen]\naudio: raw.wav\n",
                 talks[0].wav)
     add_episode(show, "empty", "title: Empty\nnumber: 2\naudio: raw.wav\n")
