@@ -127,7 +127,7 @@ def _methods() -> list[tuple[str, Callable[[Path], tuple[float, float]]]]:
 
     def make_j2(show: Path) -> tuple[float, float]:
         return _timed(["make", "-f", str(REPO / "Makefile"), "-j2", "site",
-                       f"VENV={REPO / '.venv'}", f"STAMPS={stamps}", "-o", str(stamps / "install"),
+                       f"VENV={VENV_BIN.parent}", f"STAMPS={stamps}", "-o", str(stamps / "install"),
                        "--no-print-directory"], show, "showrunner episode")
 
     def ray(workers: int) -> Callable[[Path], tuple[float, float]]:
