@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 
 from showrunner.cli import main
 
 from .helpers import run
 
-COMMANDS = sorted(main.commands)
+COMMANDS = sorted(main.commands) + sorted(
+    f"{name} {sub}" for name, group in main.commands.items()
+    if isinstance(group, click.Group) for sub in group.commands)
 
 
 def test_all_spec_commands_exist() -> None:
@@ -18,7 +21,7 @@ def test_all_spec_commands_exist() -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_has_an_example(command: str) -> None:
-    result = run([command, "--help"])
+    result = run([*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output and f"showrunner {command}" in result.output
 

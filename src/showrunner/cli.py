@@ -391,7 +391,12 @@ def episode(episode_id: str, force: bool, no_feed: bool, now: dt.datetime | None
 
 @main.group()
 def catalogue() -> None:
-    """Work on many episodes at once (a back catalogue)."""
+    """Work on many episodes at once (a back catalogue).
+
+    \b
+    Example, every episode of the show on this machine's cores:
+      showrunner catalogue build
+    """
 
 
 @catalogue.command("build")
