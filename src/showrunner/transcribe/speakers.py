@@ -30,8 +30,8 @@ from .engines.diarization import (
     speech_regions,
 )
 
-__all__ = ["MIN_SAMPLE_SPEECH", "Person", "check_voice_samples", "label_speakers", "people",
-           "read_voice_sample"]
+__all__ = ["MIN_SAMPLE_SPEECH", "HeardVoices", "Person", "check_voice_samples", "hear_voices",
+           "label_speakers", "name_speakers", "people", "read_voice_sample"]
 
 MIN_SAMPLE_SPEECH = 2.0  # seconds of speech an enrolled sample needs for a reliable voiceprint
 MAX_SAMPLE_SECONDS = 120.0  # more adds nothing to a voiceprint
@@ -85,22 +85,47 @@ def label_speakers(transcript: Transcript, audio: np.ndarray, show: Show, episod
     speaker changes, and `speakers` saying how each name was decided.
 
     `audio` is the whole episode, float32 mono 16 kHz; `diarizer` defaults to show.yaml's
-    `transcription.diarizer`.
+    `transcription.diarizer`. The same as `name_speakers(transcript, hear_voices(...))`.
     """
+    return name_speakers(transcript, hear_voices(audio, show, guests, diarizer), show, guests)
+
+
+@dataclass(frozen=True)
+class HeardVoices:
+    """What the audio alone says about the voices: who speaks when, and the enrolled samples'
+    voiceprints (by index into `people`). Needs no transcript, so it can run beside recognition."""
+
+    diarization: Diarization
+    prints: dict[int, np.ndarray]
+
+
+def hear_voices(audio: np.ndarray, show: Show, guests: tuple[Guest, ...],
+                diarizer: Diarizer | None = None) -> HeardVoices | None:
+    """Diarize `audio` into as many voices as the episode has people, and voiceprint their
+    enrolled samples; None for a solo episode, which needs no diarization."""
     cast = people(show, guests)
     if len(cast) == 1:
-        return _solo(transcript, cast[0])
+        return None
     samples = {index: read_voice_sample(person) for index, person in enumerate(cast)
                if person.voice_sample is not None}
     diarizer = diarizer or get_diarizer(show.transcription.diarizer)()
     diarization = diarizer.diarize(audio, speakers=len(cast))
-    if not diarization.turns:
-        return transcript  # no speech found: nothing to name
-    segments = _split(transcript.segments, _VoiceIndex(diarization.turns))
     prints = {index: diarizer.voiceprint(sample) for index, sample in samples.items()}
-    names, decisions = _name_voices(diarization, cast, prints, segments)
+    return HeardVoices(diarization, prints)
+
+
+def name_speakers(transcript: Transcript, heard: HeardVoices | None, show: Show,
+                  guests: tuple[Guest, ...]) -> Transcript:
+    """`label_speakers` once the voices are heard (`hear_voices`)."""
+    cast = people(show, guests)
+    if heard is None:
+        return _solo(transcript, cast[0])
+    if not heard.diarization.turns:
+        return transcript  # no speech found: nothing to name
+    segments = _split(transcript.segments, _VoiceIndex(heard.diarization.turns))
+    names, decisions = _name_voices(heard.diarization, cast, heard.prints, segments)
     named = tuple(_named(segment, names) for segment in segments)
-    settings = {**transcript.settings, "diarization": diarization.settings}
+    settings = {**transcript.settings, "diarization": heard.diarization.settings}
     return transcript.with_segments(named, speakers=tuple(decisions), settings=settings)
 
 

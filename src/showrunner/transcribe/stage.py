@@ -3,8 +3,9 @@
 
 Order, all before anything is written: check and fingerprint the audio; skip when
 transcript.json already records this audio and these settings; decode; recognize; apply the
-corrections table; label speakers (`speakers.label_speakers`); then
-write every file atomically, transcript.json last.
+corrections table; name the speakers (`speakers.name_speakers`); then write every file
+atomically, transcript.json last. Diarization (`speakers.hear_voices`) needs only the decoded
+audio, so it runs in a second thread while the engine recognizes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import IO, Any
@@ -72,20 +74,30 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     if not coverage.speech_stretches(samples):
         raise AudioError("is silent: there is no speech to transcribe", path=path,
                          hint="check that 'audio:' in episode.yaml names the right recording")
-    engine = engine or _new_engine(engine_class, settings, show.root)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diarize") as pool:
+        # Diarization needs only the audio, so it runs beside recognition on the same decoded
+        # samples: PyTorch and CTranslate2 both let go of the GIL while they compute.
+        voices = pool.submit(speakers.hear_voices, samples, show, episode.guests)
+        engine = engine or _new_engine(engine_class, settings, show.root)
+        transcript = _recognized(engine, samples, show, settings, path, quiet)
+        transcript = replace(transcript, audio_sha256=fingerprint,
+                             settings=_settings_record(show, episode, settings, key, transcript))
+        transcript = apply_corrections(transcript, show.corrections)
+        transcript = speakers.name_speakers(transcript, voices.result(), show, episode.guests)
+    written = transcripts.write_all(transcript, episode.folder)
+    return TranscribeResult(transcript, False, _summary(episode, transcript, started),
+                            tuple(written))
+
+
+def _recognized(engine: TranscriptionEngine, samples: np.ndarray, show: Show,
+                settings: TranscriptionSettings, path: Path, quiet: bool) -> Transcript:
     _check_engine(engine, settings, show.root)
     transcript = recognize(engine, samples, recognition_options(show, settings), quiet=quiet)
     if not transcript.segments:
         raise AudioError(f"no speech was recognized in {clock(transcript.duration)} of audio",
                          path=path, hint="check that this is the right recording; if it is, "
                                          "try --no-vad or a larger model")
-    transcript = replace(transcript, audio_sha256=fingerprint,
-                         settings=_settings_record(show, episode, settings, key, transcript))
-    transcript = apply_corrections(transcript, show.corrections)
-    transcript = _label_speakers(transcript, samples, show, episode)
-    written = transcripts.write_all(transcript, episode.folder)
-    return TranscribeResult(transcript, False, _summary(episode, transcript, started),
-                            tuple(written))
+    return transcript
 
 
 def load_engine(show: Show, overrides: dict[str, Any] | None = None) -> TranscriptionEngine:
@@ -257,11 +269,6 @@ def _speaker_recipe(show: Show, episode: Episode) -> list[Any]:
                [g.voice_sample for g in guests] if p is not None]
     return [[h.name for h in show.hosts], list(episode.guest_slugs),
             [atomic.sha256(p) if p.is_file() else str(p) for p in samples]]
-
-
-def _label_speakers(transcript: Transcript, samples: np.ndarray, show: Show,
-                    episode: Episode) -> Transcript:
-    return speakers.label_speakers(transcript, samples, show, episode, episode.guests)
 
 
 def _summary(episode: Episode, transcript: Transcript, started: float) -> str:
