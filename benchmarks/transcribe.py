@@ -83,8 +83,9 @@ def section() -> str:
         "",
         verdict,
         "",
-        f"`showrunner transcribe` against a bare `WhisperModel.transcribe` call (the same "
-        f"{minutes:.1f}-minute audio, model and settings; each a fresh process including "
+        f"`showrunner transcribe --no-batched` against a bare `WhisperModel.transcribe` call "
+        f"(sequential decoding both; the same {minutes:.1f}-minute audio, model and settings; "
+        "each a fresh process including "
         "imports and model loading, measured by /usr/bin/time; best of two, run alternately):",
         "",
         table(["run", "wall", "CPU time", "peak memory", "ratio to bare (wall / memory)"],
@@ -211,10 +212,10 @@ def _stage_costs(wav: Path, script: list[str], root: Path) -> tuple[list[list[An
     bare_runs, solo_runs = [], []
     for _ in range(2):  # alternately, so that load from other work hits both alike
         bare_runs.append(_child(_bare(wav)))
-        solo_runs.append(_child(_cli(solo)))
+        solo_runs.append(_child(_cli(solo, "--no-batched")))
     bare = min(bare_runs, key=lambda r: r.wall_s)
     ours = min(solo_runs, key=lambda r: r.wall_s)
-    duo_run = _child(_cli(duo))
+    duo_run = _child(_cli(duo, "--no-batched"))
     rows = [["bare `WhisperModel.transcribe`", *_cells(bare), "1.00 / 1.00"]]
     for label, run in (("`showrunner transcribe`, host-only episode", ours),
                        ("`showrunner transcribe`, two voices (with speaker labels)", duo_run)):
@@ -223,7 +224,7 @@ def _stage_costs(wav: Path, script: list[str], root: Path) -> tuple[list[list[An
     duration = soundfile.info(str(wav)).duration
     fw_wer = _wer(solo, script)
     shutil.copytree(solo, root / "solo-ow")
-    openai = _child(_cli(root / "solo-ow", "--engine", "openai-whisper"))
+    openai = _child(_cli(root / "solo-ow", "--engine", "openai-whisper", "--no-batched"))
     engines = []
     for label, run, wer in (("faster-whisper (int8)", ours, fw_wer),
                             ("openai-whisper (float32, PyTorch)", openai,

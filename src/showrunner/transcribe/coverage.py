@@ -23,9 +23,13 @@ from .engines import TranscribeOptions, TranscriptionEngine
 
 SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.05
-MIN_GAP_SECONDS = 3.0  # shorter holes are pauses and word-timing slack, not lost speech
+# Shorter holes are pauses and word-timing slack, not lost speech. 2 s, not 3: the batched
+# pipeline skipped a whole 3.7-second question whose uncovered part measured 2.8 s.
+MIN_GAP_SECONDS = 2.0
 WORD_SLACK_SECONDS = 0.75  # recognizers' word times are this far off at worst, usually
-PAD_SECONDS = 0.5
+# Audio heard on each side of a hole, so that its first and last words are heard whole and in
+# context; only the words that fall inside the hole are kept.
+CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
 
 
 def speech_stretches(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
@@ -78,22 +82,39 @@ def _merged(gaps: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def repair(engine: TranscriptionEngine, samples: np.ndarray, segments: list[Segment],
            options: TranscribeOptions) -> tuple[list[Segment], list[tuple[float, float]]]:
-    """`segments` with every uncovered stretch heard again on its own (no prompt), and the
-    stretches that gave back speech."""
+    """`segments` with every uncovered stretch heard again on its own (no prompt, sequential
+    decoding), and the stretches that gave back speech."""
     repaired: list[tuple[float, float]] = []
     added: list[Segment] = []
     plain = replace(options, initial_prompt=None, hotwords=None, batched=False)
     for start, end in uncovered(samples, segments):
-        low = max(start - PAD_SECONDS, 0.0)
-        clip = samples[int(low * SAMPLE_RATE):int((end + PAD_SECONDS) * SAMPLE_RATE)]
+        low = max(start - CONTEXT_SECONDS, 0.0)
+        clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
         found, _info = engine.transcribe(clip, plain)
-        heard = [_shifted(s, low) for s in found]
-        heard = [s for s in heard
-                 if start - PAD_SECONDS <= (s.start + s.end) / 2 <= end + PAD_SECONDS]
+        # The hole lies between the words around it, widened by their timing slack.
+        inside = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
+        heard = [kept for s in found if (kept := _inside(_shifted(s, low), *inside))]
         if heard:
             added += heard
             repaired.append((round(start, 2), round(end, 2)))
     return sorted(segments + added, key=lambda s: s.start), repaired
+
+
+def _inside(segment: Segment, low: float, high: float) -> Segment | None:
+    """The part of `segment` whose words' midpoints lie in [low, high] (the segment's own
+    midpoint when it has no words); None when nothing does."""
+    def within(start: float, end: float) -> bool:
+        return low <= (start + end) / 2 <= high
+
+    if not segment.words:
+        return segment if within(segment.start, segment.end) else None
+    words = tuple(w for w in segment.words if within(w.start, w.end))
+    if not words:
+        return None
+    if len(words) == len(segment.words):
+        return segment
+    return replace(segment, start=words[0].start, end=words[-1].end, words=words,
+                   text=" ".join(w.text for w in words))
 
 
 def _bridge(mask: np.ndarray, frames: int) -> np.ndarray:
