@@ -86,9 +86,26 @@ def section() -> str:
                "missing run (words)", "repaired", "speaker"], rows),
         "",
         "Targets: at most 1.2x the bare batched call's wall time, WER no worse than the "
-        "previous default's, and no missing run over 20 script words.",
+        "previous default's, and no missing run over 20 script words. " + _verdict(rows),
         "",
     ])
+
+
+def _verdict(rows: list[list[Any]]) -> str:
+    """Each target, met or not, for the default row of every recording (rows come in threes:
+    bare, default, sequential)."""
+    groups = [rows[i:i + 3] for i in range(0, len(rows), 3)]
+    ratios = [float(default[5]) for _, default, _ in groups]
+    cpu = [float(default[4].split()[0]) / float(bare[4].split()[0]) for bare, default, _ in groups]
+    runs = [int(default[7]) for _, default, _ in groups]
+    wer = [(default[0], float(default[6].split()[0]), float(old[6].split()[0]))
+           for _, default, old in groups]
+    worse = [f"{label}: {new:.1f} % against {old:.1f} %" for label, new, old in wer if new > old]
+    return (f"In this run the default took {min(ratios):.2f}-{max(ratios):.2f}x the bare call's "
+            f"wall time ({min(cpu):.2f}-{max(cpu):.2f}x its CPU time): "
+            f"{'met' if max(ratios) <= 1.2 else '**not met**'}. Longest missing run "
+            f"{max(runs)} words: {'met' if max(runs) <= 20 else '**not met**'}. WER: "
+            + (f"**not met** on {'; '.join(worse)}." if worse else "met on every recording."))
 
 
 def _compare(recording: Recording, root: Path, repeats: int) -> list[list[Any]]:
