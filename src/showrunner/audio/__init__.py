@@ -10,7 +10,8 @@ from .mastering import (
     master_episode,
     stage_inputs,
 )
+from .pcm import Pcm, Signal, decode_to_disk
 from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
 
-__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "ShowClips", "check", "decode",
-           "load_audio", "load_clips", "master_episode", "probe"]
+__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "Pcm", "ShowClips", "Signal",
+           "check", "decode", "decode_to_disk", "load_audio", "load_clips", "master_episode", "probe"]
