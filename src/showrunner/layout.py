@@ -18,7 +18,6 @@ Every other module asks this one; none spells these names itself.
 from __future__ import annotations
 
 import os
-
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote

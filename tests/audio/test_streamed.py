@@ -34,7 +34,7 @@ def _talk_like(seconds: float, channels: int = 2, seed: int = 7) -> np.ndarray:
 
 
 def _pcm(samples: np.ndarray) -> Pcm:
-    file = tempfile.TemporaryFile()
+    file = tempfile.TemporaryFile()  # noqa: SIM115 — kept open by the Pcm
     file.write(np.ascontiguousarray(samples, dtype=np.float32).tobytes())
     file.flush()
     return Pcm(file, RATE, samples.shape[1], 0, samples.shape[0])
