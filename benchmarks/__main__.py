@@ -15,8 +15,8 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("transcribe", "speakers", "split", "notes", "notes_quality", "feed", "scaling",
-            "pipeline")
+SECTIONS = ("transcribe", "speakers", "split", "limiter", "notes", "notes_quality", "feed",
+            "scaling", "pipeline")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 
