@@ -130,34 +130,37 @@ class Programme:
         self.rate, self.channels = pieces[0].rate, pieces[0].channels
         self.starts, self.frames = positions([p.frames for p in pieces], crossfade)
         # (first frame in the programme, source, first frame in the source, frames)
-        self._parts: list[tuple[int, Signal, int, int]] = [(0, pieces[0], 0, pieces[0].frames)]
+        self._parts: list[tuple[int, Signal, int, int]] = []
+        self._firsts: list[int] = []
+        self._add(0, pieces[0], 0, pieces[0].frames)
         for piece, start in zip(pieces[1:], self.starts[1:], strict=True):
-            end = self._parts[-1][0] + self._parts[-1][3]
+            end = self._firsts[-1] + self._parts[-1][3]
             overlap = end - start
             tail = self.read(start, end)
             self._cut(start)
             if overlap:
-                mixed = fade(tail, piece.read(0, overlap), self.rate)
-                self._parts.append((start, _Frames(mixed, self.rate), 0, overlap))
-            self._parts.append((end, piece, overlap, piece.frames - overlap))
-        self._firsts = [part[0] for part in self._parts]
+                self._add(start, _Frames(fade(tail, piece.read(0, overlap), self.rate), self.rate),
+                          0, overlap)
+            self._add(end, piece, overlap, piece.frames - overlap)
 
     @property
     def duration(self) -> float:
         return self.frames / self.rate
 
+    def _add(self, first: int, source: Signal, offset: int, count: int) -> None:
+        """Frames [offset, offset + count) of `source` play from frame `first` on."""
+        self._parts.append((first, source, offset, count))
+        self._firsts.append(first)
+
     def _cut(self, at: int) -> None:
         """Drop everything from frame `at` on."""
-        kept = []
-        for first, source, offset, count in self._parts:
-            if first < at:
-                kept.append((first, source, offset, min(count, at - first)))
-        self._parts = kept
+        kept = [(first, source, offset, min(count, at - first))
+                for first, source, offset, count in self._parts if first < at]
+        self._parts, self._firsts = kept, [part[0] for part in kept]
 
     def read(self, start: int, stop: int) -> np.ndarray:
         start, stop = max(0, start), min(self.frames, stop)
-        firsts = getattr(self, "_firsts", None) or [part[0] for part in self._parts]
-        index = max(0, bisect.bisect_right(firsts, start) - 1)
+        index = max(0, bisect.bisect_right(self._firsts, start) - 1)
         pieces = []
         for first, source, offset, count in self._parts[index:]:
             if first >= stop:
