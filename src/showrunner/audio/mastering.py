@@ -325,7 +325,10 @@ def _measure_mp3(path: Path, rate: int, channels: int) -> tuple[float, float, fl
             rest = data[whole:]
         report = _finished(process, errors, path)
     peaks = re.findall(r"Peak:\s+(-?[\d.]+|-inf) dBFS", report)
-    return meter.frames / rate, meter.loudness(), float(peaks[-1]) if peaks else float("-inf")
+    if not peaks:
+        raise EngineError("ffmpeg's ebur128 meter reported no true peak",
+                          hint="install an ffmpeg with the ebur128 filter (4.0 or later)")
+    return meter.frames / rate, meter.loudness(), float(peaks[-1])
 
 
 def _popen(command: list[str], **streams: Any) -> subprocess.Popen[bytes]:
