@@ -150,7 +150,7 @@ def section() -> str:
         f"Split + loudness + MP3 export runs at {ratio:.3f}× real time: it {verdict} the "
         f"target of {TARGET_RATIO}×; side by side it takes {versus:.2f}× the wall time of "
         f"ffmpeg alone and {done.cpu_s / audio:.4f} CPU seconds per second of audio (both "
-        "cores count). Parts: {', '.join(f'{x / 60:.1f}' for x in facts['lengths'])}"
+        f"cores count). Parts: {', '.join(f'{x / 60:.1f}' for x in facts['lengths'])}"
         f" minutes. Load average when it started: {load:.1f} on {os.cpu_count()} cores.",
     ])
 
