@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 EP ?=
 
 .DEFAULT_GOAL := help
-.PHONY: apt help install demo test lint bench golden episode feed site deploy clean
+.PHONY: apt help install demo preview test lint bench golden episode feed site deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -52,8 +52,12 @@ demo: install  ## run the demo show from raw WAV to a validated feed
 	$(SR) episode rise-and-shine
 	@echo
 	@echo "feed:        public/feed.xml"
+	@echo "home page:   public/index.html"
 	@echo "first page:  public/episodes/rise-and-shine-1/index.html"
-	@echo "browse:      python3 -m http.server -d public 8000   (then open http://localhost:8000/)"
+	@echo "browse:      make preview   (then open http://127.0.0.1:8000/)"
+
+preview: install  ## serve public/ on http://127.0.0.1:8000/ (HEAD and byte ranges, as a host)
+	$(SR) preview
 
 test: install  ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 SECTIONS = ("transcribe", "speakers", "split", "limiter", "notes", "notes_quality", "feed",
-            "scaling", "pipeline")
+            "scaling", "pipeline", "catalogue")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 

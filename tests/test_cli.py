@@ -13,7 +13,7 @@ COMMANDS = sorted(main.commands)
 
 def test_all_spec_commands_exist() -> None:
     assert set(COMMANDS) >= {"init", "new", "transcribe", "split", "notes", "render", "feed",
-                             "validate", "episode", "deploy"}
+                             "validate", "episode", "deploy", "import"}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

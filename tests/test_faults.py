@@ -21,6 +21,7 @@ import soundfile
 from showrunner.synth import TOPICS, Conversation, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
+from .catalogue.server import Files, Item, feed_xml, serving, sine_mp3
 from .conftest import GUEST, HOST
 from .helpers import add_episode, assert_one_line_error, make_show, run, tree_hashes
 
@@ -173,6 +174,23 @@ CASES = [
          _edit("show.yaml", 'title: "Test Kitchen"', 'title: "Test\\0Kitchen"')),
     Case("init over a show", ["init", "."], ("show.yaml", "already exists")),
     Case("unknown guest on new", ["new", "E9", "--title", "x", "--guest", "ghost"], ("ghost",)),
+    # ---- import: a hostile or broken feed changes nothing
+    Case("import billion laughs", ["import", "lol.xml"], ("lol.xml", "entities"),
+         _write("lol.xml", '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+                + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
+                          for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+                + ']><rss version="2.0"><channel><title>&i;</title></channel></rss>')),
+    Case("import XXE", ["import", "xxe.xml"], ("xxe.xml", "entities"),
+         _write("xxe.xml", '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM '
+                '"file:///etc/passwd">]><rss version="2.0"><channel><title>&x;</title>'
+                "</channel></rss>")),
+    Case("import a feed that is not XML", ["import", "bad.xml"], ("bad.xml", "well-formed"),
+         _write("bad.xml", "<rss><channel><title>A & B</title></channel></rss>")),
+    Case("import an Atom feed", ["import", "atom.xml"], ("atom.xml", "not an RSS feed"),
+         _write("atom.xml", '<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>')),
+    Case("import a missing feed", ["import", "nowhere.xml"], ("nowhere.xml",)),
+    Case("import with a missing media folder", ["import", "feed.xml", "--media", "mp3s"],
+         ("mp3s", "not a folder"), _write("feed.xml", '<rss version="2.0"><channel/></rss>')),
 ]
 
 
@@ -300,3 +318,74 @@ def test_sigkill_mid_write(args: list[str], delays: tuple[float, ...], built: Pa
     assert result.exit_code == 0, result.output + result.stderr
     assert not list(show.rglob("*.showrunner-tmp*"))
     assert run(["validate", str(show / "public/feed.xml")]).exit_code == 0
+
+
+# ---------------------------------------------------------------- import: bad items
+
+
+def _bad_items(base: str, store: Files) -> list[tuple[Item, str | None]]:
+    """(item, the words its skip line must hold, or None where it imports, safely named)."""
+    mp3 = sine_mp3(1.0, 440)
+    for name in ("ok", "ok2", "ok5"):
+        store.files[f"/{name}.mp3"] = mp3
+    store.files["/a/..%2F..%2F..%2Fevil.mp3"] = mp3
+    store.files["/nul%00.mp3"] = mp3
+    store.files["/big.mp3"] = store.files["/unsized.mp3"] = bytes(3 * 1024 * 1024)
+    store.unsized.add("/unsized.mp3")
+    store.redirects["/moved.mp3"] = "file:///etc/passwd"
+    store.redirects["/moved-ftp.mp3"] = "ftp://127.0.0.1/x.mp3"
+    store.redirects["/moved-ok.mp3"] = "/ok5.mp3"
+    store.files["/slow.mp3"] = mp3
+    store.stall.add("/slow.mp3")
+    date = "Mon, 05 Jan 2026 09:30:00 +0000"
+
+    def item(guid: str, url: str, *, pub: str = date, title: str = "") -> Item:
+        return Item(guid, title or guid, pub, url, len(mp3))
+
+    return [
+        (item("good", f"{base}/ok.mp3"), None),
+        (item("../../../../etc/passwd", f"{base}/ok2.mp3", title="../../x"), None),
+        (item("traversal-in-url", f"{base}/a/..%2F..%2F..%2Fevil.mp3"), None),
+        (item("nul-in-url", f"{base}/nul%00.mp3"), None),
+        (item("/abs/path", f"{base}/ok5.mp3", title="/etc/cron.d/x"), None),
+        (item("file-url", "file:///etc/passwd"), "not an http(s) address"),
+        (item("javascript-url", "javascript:alert(1)"), "not an http(s) address"),
+        (item("ftp-url", "ftp://example.com/x.mp3"), "not an http(s) address"),
+        (item("no-date", f"{base}/ok.mp3", pub=""), "pubDate"),
+        (item("bad-date", f"{base}/ok.mp3", pub="Mon, 45 Foo 2024 99:00:00"), "RFC 2822"),
+        (item("missing-media", f"{base}/gone.mp3"), "HTTP 404"),
+        (item("too-big", f"{base}/big.mp3"), "limit"),
+        (item("too-big-unsized", f"{base}/unsized.mp3"), "limit"),
+        (item("redirect-to-file", f"{base}/moved.mp3"), "not allowed"),
+        (item("redirect-to-ftp", f"{base}/moved-ftp.mp3"), "redirects to 'ftp://"),
+        (item("redirect-to-http", f"{base}/moved-ok.mp3"), None),
+        (item("stalled", f"{base}/slow.mp3"), "resume"),
+        (item("good", f"{base}/ok2.mp3", title="good again"), "guid is item 1's"),
+        (item("same-enclosure", f"{base}/ok.mp3"), "enclosure url is item 1's"),
+    ]
+
+
+def test_import_skips_each_bad_item_with_one_line_and_imports_the_rest(tmp_path: Path) -> None:
+    store = Files()
+    with serving(store) as base:
+        cases = _bad_items(base, store)
+        feed = tmp_path / "feed.xml"
+        feed.write_text(feed_xml(base, [i for i, _ in cases]).replace(
+            "<pubDate></pubDate>", ""))
+        show = make_show(tmp_path / "show")
+        result = run(["import", str(feed), "--quiet", "--max-mb", "1", "--timeout", "1"], show)
+    assert result.exit_code == 1 and "Traceback" not in result.output + result.stderr
+    lines = result.stderr.strip().splitlines()
+    bad = [(k, needle) for k, (_, needle) in enumerate(cases, 1) if needle]
+    assert len(lines) == len(bad), result.stderr
+    for line, (position, needle) in zip(lines, bad, strict=True):
+        assert line.startswith(f"skipped item {position} ("), line
+        assert needle in line, (needle, line)
+    imported = sorted(p.parent for p in show.glob("episodes/*/episode.yaml"))
+    assert len(imported) == len(cases) - len(bad)
+    for path in tmp_path.rglob("*"):  # nothing was written outside the show folder
+        assert path.resolve().is_relative_to(show.resolve()) or path in (feed, show), path
+    for folder in imported:
+        assert folder.parent == show / "episodes"
+        names = [p.name for p in folder.iterdir()]
+        assert all(n.isascii() and "\0" not in n and ".." not in n for n in names), names

@@ -9,14 +9,18 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from mutagen.id3 import ID3
 
+from showrunner import chapters as chapters_file
+from showrunner.feed.chapter_rules import description_chapters, description_problems
 from showrunner.synth import TOPICS, Conversation, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
 from .conftest import GUEST, HOST
-from .feed_fixtures import partytime, podcastparser_parse
+from .feed_fixtures import feedparser_parse, partytime, podcastparser_parse
 from .helpers import REPO, add_episode, copy_demo_show, make_show, run, tree_hashes
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +70,28 @@ def test_whole_chain_from_wav_to_feed(series_show: Path) -> None:
     assert [i["itunesEpisode"] for i in items] == [1, 2, 3]
     assert all(i["podcastTranscripts"] and i["podcastChapters"] for i in items)
     assert {p["name"] for p in items[0]["podcastPeople"]} == {HOST, GUEST}
+    _one_chapter_list_everywhere(series_show, gpodder["episodes"], feedparser_parse(feed))
+
+
+def _one_chapter_list_everywhere(show: Path, gpodder: list[dict[str, Any]], parsed: Any) -> None:
+    """Each part's notes.md list is in its chapters.json, its MP3's ID3 chapters, psc:chapters
+    and its feed description, which Apple and Spotify both read."""
+    for entry, item in zip(sorted(gpodder, key=lambda e: e["number"]),
+                           sorted(parsed.entries, key=lambda e: int(e["itunes_episode"])),
+                           strict=True):
+        part = show / "episodes" / f"rise-and-shine-{entry['number']}"
+        listed = chapters_file.notes_chapters(part / "notes.md")
+        assert listed is not None and len(listed.chapters) >= 3
+        marks = [(int(c.start), c.title) for c in listed.chapters]
+        assert [(int(c.start), c.title) for c in chapters_file.load(part / "chapters.json")] \
+            == marks
+        tags = ID3(part / f"{part.name}.mp3").getall("CHAP")
+        assert sorted((f.start_time // 1000, str(f.sub_frames["TIT2"].text[0])) for f in tags) \
+            == marks
+        assert [(int(c["start"]), c["title"]) for c in entry["chapters"]] == marks
+        for description in (entry["description_html"], item["summary"]):
+            assert description_problems(description) == []
+            assert description_chapters(description) == marks
 
 
 def _stage_lines(show: Path, episode: str) -> list[str]:
@@ -110,6 +136,26 @@ def test_template_change_rerenders_without_transcribing(series_show: Path,
     page = series_show / "public/episodes/rise-and-shine-2/index.html"
     assert "CHANGED-FOOTER" in page.read_text()
     (templates / "episode.html.j2").unlink()
+
+
+def test_a_chapter_edit_is_retagged_once_then_up_to_date(series_show: Path) -> None:
+    part = series_show / "episodes" / "rise-and-shine-1"
+    notes = part / "notes.md"
+    listed = chapters_file.notes_chapters(notes)
+    assert listed is not None
+    line = notes.read_text().split("\n")[listed.heading + 2]  # the second chapter
+    assert line[:5] != "00:00"
+    notes.write_text(notes.read_text().replace(line, line[:6] + "Edited by the host", 1))
+    lines = _stage_lines(series_show, "rise-and-shine")
+    assert any(line.startswith("render rise-and-shine-1:") and "up to date" not in line
+               for line in lines), lines
+    titles = [str(f.sub_frames["TIT2"].text[0]) for f in ID3(part / "rise-and-shine-1.mp3")
+              .getall("CHAP")]
+    assert "Edited by the host" in titles
+    # render changed the MP3's tags and chapters.json, inputs of its own: recorded as it left
+    # them, so the next run has nothing to do.
+    lines = _stage_lines(series_show, "rise-and-shine")
+    assert all("up to date" in line for line in lines if not line.startswith("feed")), lines
 
 
 def test_changed_audio_redoes_everything(tmp_path: Path, short_talks: tuple[Conversation, ...],

@@ -36,13 +36,14 @@ def test_make_demo_from_a_clean_clone(tmp_path: Path) -> None:
                           env=dict(os.environ, MAKEFLAGS=""), check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
-    for promise in ("feed:        public/feed.xml",
+    for promise in ("feed:        public/feed.xml", "home page:   public/index.html",
                     "first page:  public/episodes/rise-and-shine-1/index.html",
-                    "python3 -m http.server -d public"):
+                    "make preview"):
         assert promise in done.stdout
     feed = clone / "public" / "feed.xml"
     assert run(["validate", str(feed)]).exit_code == 0
     assert (clone / "public/episodes/rise-and-shine-1/index.html").is_file()
+    assert (clone / "public/index.html").is_file()
     parsed = partytime(feed)
     assert [item["title"] for item in parsed["items"]] == \
         [f"Rising Early with Mary Chen – Part {k} of 3" for k in (1, 2, 3)]  # as written

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .config import TRANSCRIPTION_SCHEMA
 from .errors import ShowrunnerError
+from .schema import TRANSCRIPTION_SCHEMA
 
 SHOW_OPTION = click.option(
     "--show", "show_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -247,19 +247,21 @@ def render(episode_id: str, show_dir: Path) -> None:
 @QUIET_OPTION
 @SHOW_OPTION
 def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
-    """Publish every released episode to public/feed.xml (validated, replaced atomically).
+    """Publish every released episode to public/feed.xml (validated, replaced atomically),
+    then the show's home page public/index.html and public/sitemap.xml listing the same ones.
 
     \b
     Example:
       showrunner feed && showrunner validate public/feed.xml
     """
-    from .feed import publish_feed
+    from .pipeline import publish_show
 
-    result = publish_feed(_show(show_dir), now=now, quiet=quiet)
+    result, site = publish_show(_show(show_dir), now=now, quiet=quiet)
     if not quiet:
         for line in result.warnings:
             click.echo(line, err=True)
     click.echo(result.summary)
+    click.echo(site.summary)
 
 
 @main.command()
@@ -308,6 +310,62 @@ def deploy(dry_run: bool, delete: bool, quiet: bool, show_dir: Path) -> None:
     click.echo(result.summary)
 
 
+@main.command("import")
+@click.argument("feed_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--media", type=click.Path(file_okay=False, path_type=Path),
+              help="A folder holding the episodes' audio, matched by file name (else each is "
+                   "downloaded, resuming where a previous run stopped).")
+@click.option("--force", is_flag=True, help="Write show.yaml and already-imported episodes again.")
+@click.option("--max-mb", type=click.IntRange(1), default=2048, show_default=True,
+              help="The largest download accepted, in MB.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds a download may stall before it is given up (resumed next run).")
+@QUIET_OPTION
+@SHOW_OPTION
+def import_(feed_file: Path, media: Path | None, force: bool, max_mb: int, timeout: float,
+            quiet: bool, show_dir: Path) -> None:
+    """Import an existing show from its RSS feed: each item becomes an episode folder that
+    keeps its guid, dates and enclosure for ever; the channel becomes show.yaml (an existing
+    one is kept). A re-run imports only new items. Exits 1 if an item was skipped.
+
+    \b
+    Example:
+      showrunner import old-feed.xml --media ~/old-host/mp3s --show my-show
+    """
+    from .catalogue import DownloadLimits, ImportOptions, import_feed, progress_line
+
+    limits = DownloadLimits(max_bytes=max_mb * 1024 * 1024, read_timeout_s=timeout)
+    result = import_feed(show_dir, feed_file, ImportOptions(media, force, limits),
+                         report=lambda line: click.echo(line, err=True),
+                         progress=None if quiet else progress_line(sys.stderr))
+    click.echo(result.summary)
+    if result.skipped:
+        sys.exit(1)
+
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free one).")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0 shows it to your network).")
+@SHOW_OPTION
+def preview(port: int, bind: str, show_dir: Path) -> None:
+    """Serve public/ on this machine as a podcast host would (HEAD and byte ranges, so
+    players can seek), until Ctrl+C.
+
+    \b
+    Example:
+      showrunner preview      # then open http://127.0.0.1:8000/
+    """
+    from .preview import serve
+
+    show = _show(show_dir)
+    serve(show, host=bind, port=port, on_ready=lambda address: click.echo(
+        f"serving {show.public} at {address} (Ctrl+C stops)"))
+    click.echo("stopped")
+
+
 @main.command()
 @click.argument("episode_id")
 @click.option("--force", is_flag=True, help="Redo every stage even if nothing changed.")
@@ -329,6 +387,45 @@ def episode(episode_id: str, force: bool, no_feed: bool, now: dt.datetime | None
     for line in run_episode(_show(show_dir), episode_id, force=force, feed=not no_feed,
                             quiet=quiet, now=now):
         click.echo(line)
+
+
+@main.group()
+def catalogue() -> None:
+    """Work on many episodes at once (a back catalogue)."""
+
+
+@catalogue.command("build")
+@click.argument("episode_ids", nargs=-1)
+@click.option("--ray", "address", help="Join a running Ray cluster: 'auto' or HOST:PORT "
+                                       "(default: start Ray on this machine).")
+@click.option("--workers", type=click.IntRange(1), help="Workers (default: one per CPU).")
+@click.option("--gpus", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="GPUs per worker; >0 runs faster-whisper on CUDA in float16.")
+@NOW_OPTION
+@QUIET_OPTION
+@SHOW_OPTION
+def catalogue_build(episode_ids: tuple[str, ...], address: str | None, workers: int | None,
+                    gpus: float, now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
+    """Build many episodes (default: all) on Ray: transcribe, split, notes and render per
+    episode, then the feed once. Finished episodes are skipped; a failed one is reported and
+    the others go on (exit 1 if any failed). Needs: pip install 'showrunner[ray]'.
+
+    \b
+    Example, on this machine with two workers, then on a running cluster with GPUs:
+      showrunner catalogue build --workers 2
+      showrunner catalogue build --ray auto --workers 8 --gpus 1
+    """
+    from .catalogue import Cluster, build_catalogue, catalogue_progress
+
+    show = _show(show_dir)
+    with catalogue_progress(quiet) as progress:
+        result = build_catalogue(show, episode_ids, cluster=Cluster(address, workers, gpus),
+                                 now=now, on_start=progress.start, on_done=progress.done)
+    for outcome in result.failed:
+        click.echo(f"failed: {outcome.error}", err=True)
+    click.echo(result.summary)
+    if result.failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ from typing import Any
 from . import atomic, yamlread
 from .deploy_settings import DEPLOY_SCHEMA, deploy_settings
 from .errors import ConfigError
+from .import_record import IMPORTED_SCHEMA, imported_record
 from .layout import EPISODE_FILE, SHOW_FILE
 from .model import (
     AudioSettings,
@@ -25,26 +26,15 @@ from .model import (
     Show,
     TranscriptionSettings,
 )
-from .schema import Field, ListOf, MapOf, Obj, Problem, validate
+from .podcast_tags import EPISODE_TAGS_SCHEMA, SHOW_TAGS_SCHEMA, episode_tags, show_tags
+from .schema import TRANSCRIPTION_SCHEMA, Field, ListOf, MapOf, Obj, Problem, validate
 
 _CTA = Obj({"text": Field(required=True, example="Download the checklist"),
-            "url": Field("url", required=True, example="https://example.com/checklist")})
+            "url": Field("url", required=True, example="https://example.com/checklist"),
+            "funding": Field("bool")})
+_LINK = Obj({"label": Field(required=True, example="Website"),
+             "url": Field("url", required=True, example="https://example.com")})
 
-# The transcription settings: show.yaml's checks, and the CLI's flag choices and ranges.
-TRANSCRIPTION_SCHEMA = Obj({
-    "engine": Field(example="faster-whisper"),
-    "model": Field(example="tiny.en"),
-    "language": Field(example="en"),
-    "beam_size": Field("int", minimum=1, maximum=20),
-    "compute_type": Field("choice", choices=("default", "auto", "int8", "int8_float32",
-                                             "int8_float16", "float16", "float32")),
-    "batched": Field("bool"),
-    "batch_size": Field("int", minimum=1, maximum=64),
-    "vad": Field("bool"),
-    "threads": Field("int", minimum=0, maximum=256),
-    "word_timestamps": Field("bool"),
-    "diarizer": Field(example="resemblyzer"),
-})
 
 
 SHOW_SCHEMA = Obj({
@@ -73,6 +63,8 @@ SHOW_SCHEMA = Obj({
                     required=True, example="[{name: Riley Moss}]"),
     "calls_to_action": ListOf(_CTA),
     "closing_calls_to_action": ListOf(_CTA),
+    # The home page's subscribe links, after the feed's own: one per podcast app.
+    "subscribe": ListOf(_LINK, example="[{label: Apple Podcasts, url: https://…}]"),
     "audio": Obj({
         "loudness_lufs": Field("float", minimum=-36, maximum=-6, example="-16"),
         "true_peak_dbtp": Field("float", minimum=-9, maximum=0, example="-1"),
@@ -89,15 +81,14 @@ SHOW_SCHEMA = Obj({
                          "model": Field(required=True, example="llama3"),
                          "api_key_env": Field(example="OPENAI_API_KEY"),
                          "timeout_s": Field("float", minimum=1, maximum=600)}),
-    "deploy": DEPLOY_SCHEMA,
+    "deploy": DEPLOY_SCHEMA, **SHOW_TAGS_SCHEMA,
 })
 
 GUEST_SCHEMA = Obj({
     "name": Field(required=True, example="Dana Ortiz"),
     "bio": ListOf(Field(multiline=True), accept_single=True,
                   example="['Dana Ortiz, founder of Grainline Studio.']"),
-    "links": ListOf(Obj({"label": Field(required=True, example="Website"),
-                         "url": Field("url", required=True, example="https://example.com")})),
+    "links": ListOf(_LINK),
     "linkedin": Field("url", example="https://www.linkedin.com/in/dana"),
     "photo": Field("path", example="guests/dana.jpg"),
     "voice_sample": Field("path", example="voices/dana.wav"),
@@ -122,7 +113,9 @@ EPISODE_SCHEMA = Obj({
     "parts": Field("int", minimum=2, maximum=20),
     # written by `split` on each part: the id of the episode the part was cut from
     "source": Field(example="rise-and-shine"),
-    "extra": MapOf(Field()),
+    # written by `import`: what the old feed said, republished unchanged (see model.Imported)
+    "imported": IMPORTED_SCHEMA,
+    "extra": MapOf(Field()), **EPISODE_TAGS_SCHEMA,
 })
 
 _EPISODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -205,12 +198,13 @@ def _show_fields(clean: dict[str, Any], root: Path, hosts: tuple[Host, ...]) -> 
         calls_to_action=tuple(CallToAction(**c) for c in clean.get("calls_to_action", []) if c),
         closing_calls_to_action=tuple(CallToAction(**c) for c in
                                       clean.get("closing_calls_to_action", []) if c),
+        subscribe=tuple(Link(**link) for link in clean.get("subscribe", []) if link),
         audio=_audio_settings(root, audio),
         transcription=TranscriptionSettings(**transcription),
         glossary=tuple(t for t in clean.get("glossary", []) if t),
         corrections=tuple((str(k), str(v)) for k, v in corrections.items() if v is not None),
         notes_writer=NotesWriterSettings(**writer) if writer else None,
-        deploy=deploy_settings(clean.get("deploy"), root),
+        deploy=deploy_settings(clean.get("deploy"), root), tags=show_tags(clean, root / SHOW_FILE),
     )
 
 
@@ -318,7 +312,7 @@ def load_episode(show: Show, episode_id: str) -> Episode:
     if audio and (Path(audio).is_absolute() or ".." in Path(audio).parts):
         raise ConfigError(f"'audio' is {audio!r}, outside the episode folder", path=path,
                           hint="put the recording in the episode folder and name just the file")
-    episode = Episode(
+    return Episode(
         id=episode_id, folder=folder, title=clean["title"], number=clean.get("number"),
         date=clean.get("date"), guests=tuple(load_guest(show, slug, referenced_by=path)
                                              for slug in clean.get("guests", [])), audio=audio,
@@ -326,10 +320,9 @@ def load_episode(show: Show, episode_id: str) -> Episode:
         hook=clean.get("hook"), topics=tuple(clean.get("topics", [])), guid=clean.get("guid"),
         season=clean.get("season"), explicit=clean.get("explicit"),
         episode_type=clean.get("episode_type", "full"), parts=clean.get("parts"),
-        source=clean.get("source"),
-        extra=dict(clean.get("extra") or {}),
+        source=clean.get("source"), imported=imported_record(clean.get("imported")),
+        extra=dict(clean.get("extra") or {}), tags=episode_tags(clean, path),
     )
-    return episode
 
 
 def list_episodes(show: Show) -> list[Episode]:

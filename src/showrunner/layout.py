@@ -6,7 +6,11 @@
     episodes/<id>/transcript.json           the transcript; the formats below derive from it
     episodes/<id>/chapters.json             the chapters (Podcasting 2.0 JSON)
     episodes/<id>/notes.md                  the host's notes (notes.draft.md when one exists)
+    public/index.html                        the show's home page (render, with the feed)
+    public/sitemap.xml                       the home page and every released episode page
     public/feed.xml
+    public/<artwork>                         the show's artwork, under its own name
+    public/guests/<slug>.<ext>               a guest's photo, shown on the guest's episode pages
     public/episodes/<id>/index.html          the episode page (render)
     public/episodes/<id>/<audio>.mp3         the enclosure
     public/episodes/<id>/transcript.*        every transcript format
@@ -23,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import atomic
-from .model import Episode, Show
+from .model import Episode, Guest, Show
 
 SHOW_FILE = "show.yaml"
 EPISODE_FILE = "episode.yaml"
@@ -36,6 +40,8 @@ STATE_FILE = ".showrunner-state.json"  # the digests of each stage's inputs
 LOCK_FILE = ".showrunner.lock"
 FEED_FILE = "feed.xml"
 PAGE_FILE = "index.html"
+SITEMAP_FILE = "sitemap.xml"
+GUESTS_PUBLIC_DIR = "guests"
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,33 @@ def base_url(show: Show) -> str:
 
 def feed_path(show: Show) -> Path:
     return show.public / FEED_FILE
+
+
+def home_page(show: Show) -> Path:
+    """The show's home page: public/index.html, served at `base_url`."""
+    return show.public / PAGE_FILE
+
+
+def sitemap_path(show: Show) -> Path:
+    return show.public / SITEMAP_FILE
+
+
+def artwork_name(show: Show) -> str | None:
+    """The artwork's name in public/ (beside the feed), if the show has artwork."""
+    return show.artwork.name if show.artwork else None
+
+
+def guest_photo_name(guest: Guest) -> str | None:
+    """Where a guest's photo is published, relative to public/: `guests/<slug>.jpg`."""
+    if guest.photo is None:
+        return None
+    return f"{GUESTS_PUBLIC_DIR}/{guest.slug}{guest.photo.suffix.lower()}"
+
+
+def episode_link(episode_id: str, *, from_episode: bool) -> str:
+    """A relative link to an episode's page: from another episode page (`../E8-2/`) or from
+    the home page (`episodes/E8-2/`)."""
+    return f"../{quote(episode_id)}/" if from_episode else f"episodes/{quote(episode_id)}/"
 
 
 def episode_dir(show: Show, episode: Episode) -> Path:

@@ -7,6 +7,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+# What an imported episode keeps of its old feed (defined beside episode.yaml's section).
+from .import_record import Imported as Imported
+from .import_record import RemoteFile as RemoteFile
+from .podcast_tags import EpisodeTags, ShowTags
+
 TRANSCRIPT_SCHEMA_VERSION = 1
 
 
@@ -60,6 +65,7 @@ class CallToAction:
 
     text: str
     url: str
+    funding: bool = False  # also a podcast:funding link in the feed
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class TranscriptionSettings:
     threads: int = 0
     word_timestamps: bool = True
     diarizer: str = "resemblyzer"
+    # "cuda" runs recognition on a GPU (`catalogue build --gpus`); the CPU otherwise.
+    device: str = "cpu"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,6 +162,7 @@ class Show:
     hosts: tuple[Host, ...] = ()
     calls_to_action: tuple[CallToAction, ...] = ()
     closing_calls_to_action: tuple[CallToAction, ...] = ()
+    subscribe: tuple[Link, ...] = ()  # podcast apps' pages for the show, on the home page
     audio: AudioSettings = field(default_factory=AudioSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     glossary: tuple[str, ...] = ()
@@ -161,6 +170,7 @@ class Show:
     notes_writer: NotesWriterSettings | None = None
     public_dir: Path | None = None
     deploy: DeploySettings | None = None
+    tags: ShowTags = field(default_factory=ShowTags)
 
     @property
     def episodes_dir(self) -> Path:
@@ -216,7 +226,9 @@ class Episode:
     episode_type: str = "full"
     parts: int | None = None
     source: str | None = None
+    imported: Imported | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    tags: EpisodeTags = field(default_factory=EpisodeTags)
 
     @property
     def guest_slugs(self) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 Order (each stage reads what the one before wrote):
   transcribe -> split (when episode.yaml asks for parts) -> master (a single episode's MP3)
-  -> notes -> render, for the episode or for each of its parts -> feed (once, for the show).
+  -> notes -> render, for the episode or for each of its parts -> feed (once, for the show)
+  -> the home page and sitemap (render_site, with the episodes the feed published).
 
 A stage is skipped when the digest of its inputs (content hashes of audio, settings, templates
 and YAML, never file times alone) equals the one recorded in the episode's state file after
@@ -14,12 +15,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import atomic, audio, layout, notes, render, split, transcribe, transcripts
+from . import chapters as chapters_file
 from .config import load_episode
 from .digest import inputs_digest
 from .layout import (
@@ -31,48 +35,87 @@ from .model import Episode, Show
 
 
 def run_episode(show: Show, episode_id: str, *, force: bool = False, feed: bool = True,
-                quiet: bool = False, now: dt.datetime | None = None) -> Iterator[str]:
+                quiet: bool = False, now: dt.datetime | None = None,
+                engine: Any = None) -> Iterator[str]:
     """Run the stages for `episode_id`; yield one line per stage saying what it did or skipped.
 
-    `now` is the moment the feed is published as of (default: the clock)."""
+    `now` is the moment the feed is published as of (default: the clock); `engine` is a
+    speech engine already loaded for the show's settings (a catalogue worker's)."""
     episode = load_episode(show, episode_id)
     for folder in (episode.folder, show.public, show.root):
         atomic.sweep_stale(folder)
     if episode.source:
         # A split part: its audio and transcript were made by splitting its source episode.
         yield f"transcribe {episode.id}: part of {episode.source}, made by split"
-        episodes = [episode]
-    else:
-        yield from _source_stages(show, episode, force, quiet)
-        episodes = _parts_of(show, episode) if episode.parts else [episode]
-    for each in episodes:
-        yield _stage(each, "notes", notes.stage_inputs(show, each), force,
-                     lambda each=each: _notes(show, each, quiet))  # type: ignore[misc]
-        yield _stage(each, "render", render.stage_inputs(show, each), force,
-                     lambda each=each: _render(show, each))  # type: ignore[misc]
+    for step in _steps(show, episode, force, quiet, engine):
+        yield _stage(step.episode, step.name, step.inputs(), force, step.work,
+                     step.inputs if step.settles else None)
     if feed:
-        from .feed import publish_feed
-
-        with show_lock(show):
-            yield f"feed: {publish_feed(show, now=now, quiet=quiet).summary}"
+        published, site = publish_show(show, now=now, quiet=quiet)
+        yield f"feed: {published.summary}; {site.summary}"
 
 
-def _source_stages(show: Show, episode: Episode, force: bool, quiet: bool) -> Iterator[str]:
-    yield _stage(episode, "transcribe", transcribe.stage_inputs(show, episode), force,
-                 lambda: _transcribe(show, episode, force, quiet))
-    if episode.parts:
-        yield _stage(episode, "split", split.stage_inputs(show, episode), force,
-                     lambda: _split(show, episode, quiet))
-    else:
-        yield _stage(episode, "master", audio.stage_inputs(show, episode), force,
-                     lambda: _master(show, episode))
+def publish_show(show: Show, *, now: dt.datetime | None, quiet: bool) -> tuple[Any, Any]:
+    """The feed, then the home page and sitemap, under the show lock: (feed, site) results."""
+    from .feed import publish_feed
+
+    with show_lock(show):
+        published = publish_feed(show, now=now, quiet=quiet)
+        # The home page and sitemap list what the feed just published, as of the same now.
+        return published, render.render_site(show, published.included)
+
+
+def is_up_to_date(show: Show, episode_id: str) -> bool:
+    """True when `run_episode` would skip every stage: each one's inputs digest to what its
+    last run recorded. Reads and hashes; runs nothing."""
+    episode = load_episode(show, episode_id)
+    for step in _steps(show, episode, False, True, None):
+        if _read_state(step.episode.folder).get(step.name) != inputs_digest(step.inputs()):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Step:
+    episode: Episode
+    name: str
+    inputs: Callable[[], Iterable[Any]]
+    work: Callable[[], str]
+    # The work changes some of its own inputs: its digest is taken as it left them.
+    settles: bool = False
+
+
+def _steps(show: Show, episode: Episode, force: bool, quiet: bool,
+           engine: Any) -> Iterator[_Step]:
+    """The stages in order. Lazy: the parts are looked up after the split step has run."""
+    if not episode.source:
+        yield _Step(episode, "transcribe", lambda: transcribe.stage_inputs(show, episode),
+                    lambda: _transcribe(show, episode, force, quiet, engine))
+        if episode.parts:
+            yield _Step(episode, "split", lambda: split.stage_inputs(show, episode),
+                        lambda: _split(show, episode, quiet))
+        elif episode.imported is not None:
+            # An imported episode keeps the audio its old feed published: a new MP3 would
+            # change its enclosure and make every app download it again.
+            pass
+        else:
+            yield _Step(episode, "master", lambda: audio.stage_inputs(show, episode),
+                        lambda: _master(show, episode))
+    for each in _parts_of(show, episode) if episode.parts and not episode.source else [episode]:
+        yield _Step(each, "notes", functools.partial(notes.stage_inputs, show, each),
+                    functools.partial(_notes, show, each, quiet))
+        # render brings chapters.json and the MP3's ID3 chapters, inputs of its own, in line
+        # with notes.md: its digest is taken as it left them, or the next run redoes it.
+        yield _Step(each, "render", functools.partial(render.stage_inputs, show, each),
+                    functools.partial(_render, show, each), settles=True)
 
 
 # ---------------------------------------------------------------- the stages
 
 
-def _transcribe(show: Show, episode: Episode, force: bool, quiet: bool) -> str:
-    done = transcribe.transcribe_episode(show, episode, overrides={}, force=force, quiet=quiet)
+def _transcribe(show: Show, episode: Episode, force: bool, quiet: bool, engine: Any) -> str:
+    done = transcribe.transcribe_episode(show, episode, overrides={}, force=force, quiet=quiet,
+                                         engine=engine)
     return str(done.summary)
 
 
@@ -89,11 +132,18 @@ def _master(show: Show, episode: Episode) -> str:
     source = episode.audio_path
     if source is None or not source.is_file():
         return "no audio to master"
+    # The host's list in notes.md, already timed to the MP3, else chapters drafted from the
+    # transcript (timed on the recording, so moved past the intro); chapters.json is then
+    # written timed to the MP3, as the ID3 chapters are.
+    listed = chapters_file.notes_chapters(episode.folder / layout.NOTES_FILE)
     transcript_path = episode.folder / TRANSCRIPT_JSON
-    chapters = notes.write_episode_chapters(show, episode, transcripts.load(transcript_path)) \
-        if transcript_path.is_file() else ()
-    return str(audio.master_episode(show, episode, source, layout.mastered_audio(episode),
-                                    chapters=chapters).summary)
+    chapters = listed.chapters if listed else notes.draft_chapters(
+        show, episode, transcripts.load(transcript_path)) if transcript_path.is_file() else ()
+    mastered = audio.master_episode(show, episode, source, layout.mastered_audio(episode),
+                                    chapters=chapters,
+                                    chapters_from="output" if listed else "source")
+    chapters_file.save(episode.folder / layout.CHAPTERS_FILE, mastered.chapters)
+    return str(mastered.summary)
 
 
 def _notes(show: Show, episode: Episode, quiet: bool) -> str:
@@ -114,12 +164,14 @@ def _parts_of(show: Show, episode: Episode) -> list[Episode]:
 
 
 def _stage(episode: Episode, name: str, inputs: Iterable[Any], force: bool,
-           work: Callable[[], str]) -> str:
+           work: Callable[[], str], settled: Callable[[], Iterable[Any]] | None = None) -> str:
     digest = inputs_digest(inputs)
     state = _read_state(episode.folder)
     if not force and state.get(name) == digest:
         return f"{name} {episode.id}: up to date, skipped"
     outcome = work()
+    if settled is not None:  # the stage changed some of its inputs: record them as it left them
+        digest = inputs_digest(settled())
     # Recorded after the work, from the inputs as they were before it: an interrupted stage
     # leaves the old digest, so the next run redoes it.
     state = _read_state(episode.folder)

@@ -19,7 +19,8 @@ ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
 
 @dataclass(frozen=True)
 class Field:
-    """A scalar setting. `kind`: text, int, float, bool, date, url, email, path or choice."""
+    """A scalar setting. `kind`: text, int, float, bool, date, moment (date and time with its
+    offset), url, email, path or choice."""
 
     kind: str = "text"
     required: bool = False
@@ -181,6 +182,18 @@ def _date(raw: Any, spec: Field) -> dt.date:
                    "write it as YYYY-MM-DD, e.g. 2026-03-10") from None
 
 
+def _moment(raw: Any, spec: Field) -> dt.datetime:
+    """A moment with its UTC offset, written as ISO 8601 (`2026-03-10T09:30:00+01:00`)."""
+    try:
+        value = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise _Bad(f"should be a date and time with its UTC offset, not {_shown(raw)}",
+                   "write it as 'YYYY-MM-DDTHH:MM:SS+00:00' in quotes")
+    return value
+
+
 def _text(raw: Any, spec: Field) -> str:
     if isinstance(raw, dict | list) or raw is None:
         raise _Bad(f"should be text, not {_kind_of(raw)}", f"write a single value{_example(spec)}")
@@ -219,7 +232,7 @@ def _email(raw: Any, spec: Field) -> str:
 
 
 _CHECKS = {"bool": _bool, "int": _number, "float": _number, "date": _date, "choice": _choice,
-           "url": _url, "email": _email}
+           "url": _url, "email": _email, "moment": _moment}
 
 
 def _control_character(text: str, multiline: bool) -> str | None:
@@ -263,3 +276,21 @@ def _kind_of(raw: Any) -> str:
 def _shown(raw: Any) -> str:
     text = repr(raw) if isinstance(raw, str) else str(raw)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# The transcription settings: show.yaml's checks, and the CLI's flag choices and ranges.
+TRANSCRIPTION_SCHEMA = Obj({
+    "engine": Field(example="faster-whisper"),
+    "model": Field(example="tiny.en"),
+    "language": Field(example="en"),
+    "beam_size": Field("int", minimum=1, maximum=20),
+    "compute_type": Field("choice", choices=("default", "auto", "int8", "int8_float32",
+                                             "int8_float16", "float16", "float32")),
+    "batched": Field("bool"),
+    "batch_size": Field("int", minimum=1, maximum=64),
+    "vad": Field("bool"),
+    "threads": Field("int", minimum=0, maximum=256),
+    "word_timestamps": Field("bool"),
+    "diarizer": Field(example="resemblyzer"),
+    "device": Field("choice", choices=("cpu", "cuda")),
+})

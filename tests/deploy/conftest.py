@@ -36,8 +36,9 @@ def built(tmp_path_factory: pytest.TempPathFactory, speech: Conversation) -> Pat
     # E5 (held back until 2099) gets transcripts and chapters: releasing it adds several files.
     write(show / "episodes" / "E5", {"transcript.vtt": VTT, "transcript.srt": SRT,
                                      "chapters.json": CHAPTERS})
-    publish(show, FEB)
+    # E1's page first: the home page and sitemap, written with the feed, then list it.
     assert run(["render", "E1"], show).exit_code == 0
+    publish(show, FEB)
     return show
 
 

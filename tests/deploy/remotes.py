@@ -38,12 +38,13 @@ class FolderView(RemoteView):
         found = {}
         for folder, _, names in os.walk(self.folder):
             for name in names:
-                if name.startswith("."):
-                    # rsync's in-flight temp file (".feed.xml.TBugAk"): read mid-transfer, it is
-                    # renamed away under us, and it is no file the remote serves.
-                    continue
                 path = Path(folder) / name
-                found[path.relative_to(self.folder).as_posix()] = path.read_bytes()
+                try:
+                    found[path.relative_to(self.folder).as_posix()] = path.read_bytes()
+                except FileNotFoundError:
+                    # rsync's in-flight temp file (".feed.xml.TBugAk"), read mid-transfer:
+                    # renamed away under us, it was never a file the remote serves.
+                    continue
         return found
 
 

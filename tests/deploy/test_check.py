@@ -10,7 +10,7 @@ import pytest
 from showrunner.deploy.files import FEED, MEDIA, PAGES, LocalFile
 
 from ..helpers import assert_one_line_error, run
-from .conftest import add_deploy
+from .conftest import FEB, add_deploy, publish
 from .remotes import FolderView, deploy
 
 # The show is published as of a fixed date; test_clock runs these with the clock moved on.
@@ -28,6 +28,18 @@ def test_a_feed_naming_a_file_public_lacks_is_refused(published: Path, www: Fold
     assert_one_line_error(run(["deploy"], published), "feed.xml",
                           "names episodes/E2/episode.mp3, which public/ does not hold",
                           "showrunner feed")
+    assert www.files() == {}
+
+
+def test_an_enclosure_behind_the_analytics_prefix_is_still_checked(published: Path,
+                                                                     www: FolderView) -> None:
+    add_deploy(published, "analytics_prefix: https://op3.dev/e/\n")
+    publish(published, FEB)
+    assert "https://op3.dev/e/example.com/episodes/E2/episode.mp3" in \
+        (published / "public" / "feed.xml").read_text(encoding="utf-8")
+    (published / "public" / "episodes" / "E2" / "episode.mp3").unlink()
+    assert_one_line_error(run(["deploy"], published), "feed.xml",
+                          "names episodes/E2/episode.mp3, which public/ does not hold")
     assert www.files() == {}
 
 

@@ -51,4 +51,4 @@ def test_a_hub_that_does_not_answer_is_a_warning(published: Path, tmp_path: Path
     result = run(["deploy"], published)
     assert result.exit_code == 0
     assert result.stderr.startswith(f"warning: WebSub hub {hub}: did not answer")
-    assert "the feed is up" in result.stderr and "12 file(s) sent" in result.stdout
+    assert "the feed is up" in result.stderr and "14 file(s) sent" in result.stdout

@@ -18,8 +18,8 @@ def test_progress_is_drawn_on_a_terminal_only(published: Path, tmp_path: Path) -
     with open(secondary, "w") as terminal:
         deploy_show(load_show(published), stream=terminal)
     drawn = _read_all(main)
-    assert "deploying: 0/12 files, 0 B of 2.4 MB" in drawn
-    assert "deploying: 12/12 files, 2.4 MB of 2.4 MB" in drawn and drawn.endswith("\n")
+    assert "deploying: 0/14 files, 0 B of 2.4 MB" in drawn
+    assert "deploying: 14/14 files, 2.4 MB of 2.4 MB" in drawn and drawn.endswith("\n")
 
     not_a_terminal = io.StringIO()
     (tmp_path / "www" / "feed.xml").unlink()

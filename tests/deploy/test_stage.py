@@ -43,12 +43,12 @@ def test_first_deploy_sends_public_media_first_and_the_feed_last(published: Path
     assert set(result.sent) == set(public_files(published)) and result.plan.unchanged == 0
 
 
-def test_a_changed_episode_sends_only_its_audio_and_the_feed(
+def test_a_changed_episode_sends_only_its_audio_the_home_page_and_the_feed(
         published: Path, remote: RemoteView, changes: dict[str, Path]) -> None:
     remote.seed(published)
     switch_public(published, changes["e2-new-take"])
     result = deploy(published)
-    assert result.sent == (E2_AUDIO, "feed.xml")
+    assert result.sent == (E2_AUDIO, "index.html", "feed.xml")  # the home page: E2's duration
     assert remote.files() == public_files(published)
     assert_feed_is_whole(remote.files())
 
@@ -98,9 +98,10 @@ def test_dry_run_changes_nothing(published: Path, remote: RemoteView,
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"send {E2_AUDIO} (") and lines[0].endswith(", audio/mpeg)")
-    assert lines[1].startswith("send feed.xml (")
-    assert lines[2] == "delete episodes/E1/index.html"
-    assert "would send 2 file(s)" in lines[3] and "1 to delete" in lines[3]
+    assert lines[1].startswith("send index.html (")  # the home page shows E2's new duration
+    assert lines[2].startswith("send feed.xml (")
+    assert lines[3] == "delete episodes/E1/index.html"
+    assert "would send 3 file(s)" in lines[4] and "1 to delete" in lines[4]
     assert remote.files() == before
 
 
@@ -113,7 +114,7 @@ def test_a_deploy_with_nothing_changed_sends_no_file(
     record_property("nothing_changed_seconds", round(seconds, 2))  # reported, not asserted
     print(f"re-deploy with nothing changed: {seconds:.2f} s")
     assert result.exit_code == 0, result.output
-    assert "0 file(s) sent (0 B), 0 deleted; 12 unchanged" in result.stdout
+    assert "0 file(s) sent (0 B), 0 deleted; 14 unchanged" in result.stdout
 
 
 def test_delete_removes_files_only_after_the_new_feed_is_up(
@@ -129,6 +130,6 @@ def test_delete_removes_files_only_after_the_new_feed_is_up(
             remote_at_feed.append(set(remote.files()))
 
     result = deploy(published, delete=True, on_sent=arrived)
-    assert result.sent == ("feed.xml",) and result.deleted == (E2_AUDIO,)
+    assert result.sent == ("index.html", "feed.xml") and result.deleted == (E2_AUDIO,)
     assert E2_AUDIO in remote_at_feed[0]  # still there while the new feed went up
     assert remote.files() == public_files(published)

@@ -3,6 +3,7 @@ escaping of hostile text with no script run, refused links, overrides, published
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -93,7 +94,12 @@ def test_page_in_headless_chromium(tmp_path: Path) -> None:
     # the hostile text shows as text, and nothing it carried ran
     assert tree.findtext(".//title").startswith(f"E7: {HOSTILE_TITLE} · Test Kitchen")
     assert tree.xpath("string(//h1)") == f"E7: {HOSTILE_TITLE}"
-    assert not tree.xpath("//script") and not tree.xpath("//img")
+    # the only scripts are showrunner's: the JSON-LD (data) and seek.js (allowed by its hash)
+    assert [s.get("type") for s in tree.xpath("//script")] == ["application/ld+json", None]
+    assert "pwned" not in tree.xpath("string(//script[not(@type)])")
+    assert json.loads(tree.xpath("string(//script[@type='application/ld+json'])"))["name"] == \
+        f"E7: {HOSTILE_TITLE}"
+    assert not tree.xpath("//img")
     assert tree.xpath("//body/@data-pwned") == [] and "pwned" not in tree.findtext(".//title")
     assert tree.xpath("//meta[@property='og:title']/@content") == [f"E7: {HOSTILE_TITLE}"]
 
@@ -113,7 +119,9 @@ def test_page_in_headless_chromium(tmp_path: Path) -> None:
     paragraphs = [p.text_content() for p in transcript.xpath("p")]
     assert paragraphs[0].startswith("Jason: Welcome") and len(paragraphs) >= 10
     assert "transcript.vtt" in tree.xpath("//section[@id='transcript']//a/@href")
-    assert tree.xpath("//section[@id='chapters']//a/@href") == ["chapters.json"]
+    assert tree.xpath("//section[@id='chapters']/p//a/@href") == ["chapters.json"]
+    seeks = tree.xpath("//section[@id='chapters']//li/a/@href")
+    assert len(seeks) >= 3 and all(href.startswith("E7.mp3#t=") for href in seeks)
     links = tree.xpath("//a/@href")
     assert "https://www.linkedin.com/in/mary" in links and "https://example.com/course" in links
 
@@ -158,7 +166,7 @@ def test_raw_html_and_mailto_in_host_notes(tmp_path: Path) -> None:
                      "[Write to us](mailto:jason@example.com)\n")
     assert run(["render", "E7"], show).exit_code == 0
     tree = lxml_html.fromstring(page.read_text())
-    assert not tree.xpath("//script")
+    assert len(tree.xpath("//script")) == 2 and not tree.xpath("//footer//script")
     assert "<script>alert(3)</script>" in tree.xpath("string(//footer)")
     assert "mailto:jason@example.com" in tree.xpath("//a/@href")
 

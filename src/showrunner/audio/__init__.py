@@ -5,6 +5,7 @@ from .mastering import (
     Audio,
     MasteredAudio,
     ShowClips,
+    conversation_start,
     load_audio,
     load_clips,
     master_episode,
@@ -12,6 +13,8 @@ from .mastering import (
 )
 from .pcm import Pcm, Signal, decode_to_disk
 from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
+from .tags import retag_chapters, tagged_chapters
 
 __all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "Pcm", "ShowClips", "Signal",
-           "check", "decode", "decode_to_disk", "load_audio", "load_clips", "master_episode", "probe"]
+           "check", "conversation_start", "decode", "decode_to_disk", "load_audio", "load_clips",
+           "master_episode", "probe", "retag_chapters", "tagged_chapters"]

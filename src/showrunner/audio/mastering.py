@@ -17,17 +17,17 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, CTOCFlags
 from pydub import AudioSegment
 
 from .. import atomic
 from ..digest import loaded_settings
 from ..errors import AudioError, EngineError
-from ..layout import TRANSCRIPT_JSON
+from ..layout import TRANSCRIPT_JSON, mastered_audio
 from ..model import Chapter, Episode, Show, clock
 from . import reading as audio
 from . import streamed
 from .pcm import Pcm, Programme, Signal, decode_to_disk, positions
+from .tags import write_tags
 
 # MP3 encoding can raise inter-sample peaks a little; the limiter aims this far under the
 # show's ceiling, and lowers its aim further if the decoded MP3 still goes over.
@@ -199,35 +199,16 @@ def place_chapters(chapters: Sequence[Chapter], offset: float,
     return tuple(kept)
 
 
-def write_tags(path: Path, show: Show, episode: Episode, chapters: Sequence[Chapter], *,
-               duration: float) -> None:
-    """Replace the MP3's ID3 tag with an ID3v2.4 one: title, show, author, episode number, date,
-    genre, artwork, and chapters (CHAP frames listed by a top-level CTOC; the last chapter ends
-    at `duration` seconds)."""
-    duration_ms = int(round(duration * 1000))
-    tags = ID3()
-    tags.add(TIT2(encoding=3, text=[episode.title]))
-    tags.add(TALB(encoding=3, text=[show.title]))
-    tags.add(TPE1(encoding=3, text=[show.author]))
-    tags.add(TCON(encoding=3, text=["Podcast"]))
-    if episode.number is not None:
-        tags.add(TRCK(encoding=3, text=[str(episode.number)]))
-    if episode.date is not None:
-        tags.add(TDRC(encoding=3, text=[episode.date.isoformat()]))
-    if show.artwork is not None:
-        data = show.artwork.read_bytes()
-        mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
-        tags.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=data))
-    if chapters:
-        ids = [f"chp{i}" for i in range(len(chapters))]
-        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                      child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=["Chapters"])]))
-        ends = [int(round(c.start * 1000)) for c in chapters[1:]] + [duration_ms]
-        for element, chapter, end in zip(ids, chapters, ends, strict=True):
-            tags.add(CHAP(element_id=element, start_time=int(round(chapter.start * 1000)),
-                          end_time=end, start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
-                          sub_frames=[TIT2(encoding=3, text=[chapter.title])]))
-    tags.save(path, v2_version=4)
+def conversation_start(show: Show, episode: Episode) -> float:
+    """Where a single episode's recording (what its transcript is timed on) starts in its
+    mastered MP3: after the show's intro. 0 for a split part (its transcript is timed to its
+    MP3 already) and for an episode with no mastered MP3 (listeners get the recording)."""
+    intro = show.audio.intro
+    if episode.source or intro is None or not intro.is_file() \
+            or not mastered_audio(episode).is_file():
+        return 0.0
+    clip = load_audio(intro, rate=show.audio.sample_rate, channels=show.audio.channels)
+    return clip.duration - min(show.audio.crossfade_ms / 1000, clip.duration / 2)
 
 
 # ---------------------------------------------------------------- internals

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import DeployError
 from ..layout import FEED_FILE
+from ..podcast_tags import unprefixed
 from .files import LocalFile
 
 _PODCAST = "{https://podcastindex.org/namespace/1.0}"
@@ -17,8 +18,10 @@ _ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 _AGAIN = "run 'showrunner feed' again, which copies every episode's files into public/"
 
 
-def check_feed(public: Path, base_url: str, files: Mapping[str, LocalFile]) -> None:
-    """Raise DeployError unless every file the feed links under `base_url` is in `files`."""
+def check_feed(public: Path, base_url: str, files: Mapping[str, LocalFile],
+               analytics_prefix: str | None = None) -> None:
+    """Raise DeployError unless every file the feed links under `base_url` is in `files`
+    (an enclosure behind the show's analytics prefix is checked as the file it leads to)."""
     path = public / FEED_FILE
     if FEED_FILE not in files:
         raise DeployError("there is no feed to deploy", path=path,
@@ -28,7 +31,7 @@ def check_feed(public: Path, base_url: str, files: Mapping[str, LocalFile]) -> N
     except ET.ParseError as exc:
         raise DeployError(f"is not well-formed XML ({exc})", path=path, hint=_AGAIN) from exc
     for url, length in _links(root):
-        name = _local_name(url, base_url)
+        name = _local_name(unprefixed(analytics_prefix, url), base_url)
         if name is None:
             continue  # hosted elsewhere
         if name not in files:

@@ -40,7 +40,8 @@ class Plan:
 def make_plan(show: Show, target: Target, *, delete: bool) -> Plan:
     """Compare public/ with the target; refuse a feed that names a file public/ lacks."""
     files = scan(show.public)
-    check_feed(show.public, base_url(show), {file.name: file for file in files})
+    check_feed(show.public, base_url(show), {file.name: file for file in files},
+               show.tags.analytics_prefix)
     remote = target.compare(files)
     steps = tuple(tuple(f for f in remote.changed if f.step == step)
                   for step in (MEDIA, PAGES, FEED))

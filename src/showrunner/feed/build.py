@@ -7,7 +7,6 @@ facts below, `publish` decides what goes in and writes the file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import feedgen.feed  # noqa: F401 — must precede feedgen.util (feedgen pitfall)
@@ -17,6 +16,9 @@ from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..model import Chapter
+from ..podcast_tags import EpisodeTags, ShowTags, Soundbite
+from .pc20_extras import channel_elements, item_elements
 from .podcast20 import (
     ExplicitEntryExtension,
     ExplicitExtension,
@@ -25,17 +27,10 @@ from .podcast20 import (
     Podcast20Extension,
     TranscriptLink,
 )
+from .podlove import PodloveEntryExtension, PodloveExtension
+from .spec import xml_safe
 
 GENERATOR = "showrunner"
-
-# Characters XML 1.0 cannot carry at all; lxml refuses them, so user text is cleaned first.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def xml_safe(text: str) -> str:
-    """`text` without the control characters XML 1.0 forbids."""
-    return _NOT_XML.sub("", text)
-
 
 def cdata(html: str) -> etree.CDATA:
     """HTML wrapped as CDATA; a literal `]]>` inside is escaped so the section cannot end early."""
@@ -64,6 +59,8 @@ class Channel:
     hosts: tuple[Person, ...]
     copyright: str | None = None
     version: str = ""
+    tags: ShowTags = ShowTags()
+    funding: tuple[tuple[str, str], ...] = ()  # (text, url) of calls to action marked funding
 
 
 @dataclass(frozen=True)
@@ -88,15 +85,20 @@ class Item:
     persons: tuple[Person, ...] = ()
     season_tag: tuple[int, str | None] | None = None
     episode_display: str | None = None
+    tags: EpisodeTags = EpisodeTags()
+    soundbite: Soundbite | None = None
+    chapters: tuple[Chapter, ...] = ()  # Podlove Simple Chapters
 
 
 def new_generator() -> FeedGenerator:
-    """A FeedGenerator with the iTunes, Podcasting 2.0 and explicit extensions, in that order."""
+    """A FeedGenerator with the iTunes, Podcasting 2.0, explicit and Podlove Simple Chapters
+    extensions, in that order."""
     fg = FeedGenerator()
     fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension)
     fg.register_extension("podcast20", Podcast20Extension, Podcast20EntryExtension)
     # After "podcast": it writes itunes:explicit from a bool, in the spelling spec.py chooses.
     fg.register_extension("explicit", ExplicitExtension, ExplicitEntryExtension)
+    fg.register_extension("psc", PodloveExtension, PodloveEntryExtension)
     return fg
 
 
@@ -138,6 +140,7 @@ def _set_channel(fg: FeedGenerator, channel: Channel) -> None:
     pc20.locked(channel.locked, channel.owner_email)
     for person in channel.hosts:
         pc20.person(_safe_person(person))
+    pc20.extra(channel_elements(channel.tags, channel.funding))
 
 
 def _set_item(fe: FeedEntry, item: Item) -> None:
@@ -169,6 +172,8 @@ def _set_item(fe: FeedEntry, item: Item) -> None:
         pc20.season(item.season_tag[0], xml_safe(item.season_tag[1] or "") or None)
     if item.number:
         pc20.episode(item.number, item.episode_display)
+    pc20.extra(item_elements(item.tags, item.soundbite))
+    fe.psc.chapters([(c.start, xml_safe(c.title)) for c in item.chapters])
 
 
 def _safe_person(person: Person) -> Person:

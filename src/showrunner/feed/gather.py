@@ -15,12 +15,15 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
+from .. import chapters as chapters_file
 from .. import layout
 from ..errors import AudioError, FeedError
 from ..layout import CHAPTERS_FILE, EPISODE_FILE, NOTES_FILE, PAGE_FILE, SHOW_FILE
-from ..model import Episode, Guest, Show
+from ..model import Chapter, Episode, Guest, Show
+from ..podcast_tags import prefixed
 from .build import Channel, Item
 from .podcast20 import Person, TranscriptLink
+from .soundbite import read_soundbite
 from .spec import (
     ARTWORK_MAX_PX,
     ARTWORK_MIN_PX,
@@ -43,6 +46,7 @@ class Enclosure:
     length: int
     mime: str
     duration: int
+    url: str | None = None  # where it is served, when not beside the page (an imported episode)
 
 
 # ---------------------------------------------------------------- channel
@@ -104,14 +108,23 @@ def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str =
         category=show.category, subcategory=show.subcategory, explicit=show.explicit,
         show_type=show.show_type, locked=show.locked, podcast_guid=podcast_guid,
         hosts=tuple(Person(h.name, "host", h.linkedin) for h in show.hosts),
-        copyright=show.copyright, version=version)
+        copyright=show.copyright, version=version, tags=show.tags,
+        funding=tuple((c.text, c.url) for c in (*show.calls_to_action,
+                                                *show.closing_calls_to_action) if c.funding))
 
 
 # ---------------------------------------------------------------- items
 
 
 def enclosure(episode: Episode) -> Enclosure:
-    """The episode's published audio with its byte length, type and duration in seconds."""
+    """The episode's published audio with its byte length, type and duration in seconds.
+
+    An imported episode keeps its old enclosure (URL, length, type) until its audio is
+    re-produced (mastered into `<id>.mp3`): a new URL would make apps download it again."""
+    kept = episode.imported.enclosure if episode.imported else None
+    if kept is not None and episode.imported and not layout.mastered_audio(episode).is_file():
+        return Enclosure(episode.folder, kept.length, kept.type, episode.imported.duration,
+                         kept.url)
     audio = layout.published_audio(episode)
     episode_yaml = episode.folder / EPISODE_FILE
     if audio is None:
@@ -149,15 +162,22 @@ def _duration(audio: Path) -> int:
 
 
 def transcripts(show: Show, episode: Episode) -> tuple[TranscriptLink, ...]:
-    """The transcript files present in the episode folder, VTT first."""
-    return tuple(TranscriptLink(layout.episode_url(show, episode, f.file), f.mime, f.captions)
-                 for f in layout.TRANSCRIPT_FORMATS
-                 if f.in_feed and (episode.folder / f.file).is_file())
+    """The transcript files present in the episode folder, VTT first; else an imported
+    episode's old links."""
+    own = tuple(TranscriptLink(layout.episode_url(show, episode, f.file), f.mime, f.captions)
+                for f in layout.TRANSCRIPT_FORMATS
+                if f.in_feed and (episode.folder / f.file).is_file())
+    if own or episode.imported is None:
+        return own
+    return tuple(TranscriptLink(t.url, t.type, t.rel == "captions")
+                 for t in episode.imported.transcripts)
 
 
 def chapters_url(show: Show, episode: Episode) -> str | None:
-    return (layout.episode_url(show, episode, CHAPTERS_FILE)
-            if (episode.folder / CHAPTERS_FILE).is_file() else None)
+    if (episode.folder / CHAPTERS_FILE).is_file():
+        return layout.episode_url(show, episode, CHAPTERS_FILE)
+    imported = episode.imported.chapters if episode.imported else None
+    return imported.url if imported else None
 
 
 def persons(show: Show, guests: tuple[Guest, ...]) -> tuple[Person, ...]:
@@ -180,40 +200,72 @@ def release_moment(date: dt.date) -> dt.datetime:
     return dt.datetime.combine(date, dt.time(0), tzinfo=dt.UTC)
 
 
+def published_moment(episode: Episode) -> dt.datetime | None:
+    """The item's pubDate: an imported episode's old one, to the second; else its date's."""
+    if episode.imported is not None:
+        return episode.imported.published
+    return release_moment(episode.date) if episode.date is not None else None
+
+
+def episode_chapters(episode: Episode) -> tuple[chapters_file.NotesChapters | None,
+                                                 tuple[Chapter, ...]]:
+    """notes.md's chapter list (a broken one is a one-line error naming its line), and the
+    chapters in force: that list, else chapters.json's."""
+    listed = chapters_file.notes_chapters(episode.folder / NOTES_FILE)
+    if listed is not None:
+        return listed, listed.chapters
+    return None, chapters_file.load(episode.folder / CHAPTERS_FILE)
+
+
 def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
                guests: tuple[Guest, ...], season_tag: tuple[int, str | None] | None) -> Item:
     """The <item> facts for one published episode (`episode.date` must be set)."""
-    assert episode.date is not None
+    published = published_moment(episode)
+    assert published is not None
     page = layout.episode_dir(show, episode) / PAGE_FILE
     link = layout.episode_url(show, episode) if page.is_file() else None
     series = episode.series
+    listed, chapters = episode_chapters(episode)
     return Item(
-        guid=guid, title=item_title(episode), published=release_moment(episode.date),
-        enclosure_url=layout.episode_url(show, episode, media.path.name),
+        guid=guid, title=item_title(episode), published=published,
+        # Only the feed's enclosure goes through the analytics prefix: the files in public/
+        # and the page's links stay as they are.
+        enclosure_url=prefixed(show.tags.analytics_prefix,
+                               media.url or layout.episode_url(show, episode, media.path.name)),
         enclosure_length=media.length, enclosure_type=media.mime, duration=media.duration,
-        description_html=notes_html(episode, link or show.website),
+        description_html=notes_html(episode, link or show.website, chapters, listed),
         link=link, number=episode.number, season=episode.season,
         episode_type=episode.episode_type,
         explicit=show.explicit if episode.explicit is None else episode.explicit,
         transcripts=transcripts(show, episode), chapters_url=chapters_url(show, episode),
         persons=persons(show, guests), season_tag=season_tag,
-        episode_display=f"Part {series.part} of {series.of}" if series else None)
+        episode_display=f"Part {series.part} of {series.of}" if series else None,
+        tags=episode.tags, soundbite=read_soundbite(episode, media.duration),
+        chapters=chapters)
 
 
 # ---------------------------------------------------------------- notes
 
 
-def notes_html(episode: Episode, more_url: str) -> str:
+def notes_html(episode: Episode, more_url: str, chapters: tuple[Chapter, ...] = (),
+               listed: chapters_file.NotesChapters | None = None) -> str:
     """The episode's notes as HTML within Apple's 4000 bytes: notes.md without its front
-    matter, title heading and transcript block; else the hook, else the title."""
+    matter, title heading and transcript block, its chapter section written as the lines Apple
+    and Spotify read (one `<p>` per chapter; kept whatever else must go); else the hook, else
+    the title. Chapters from chapters.json (a notes.md with no section) go last."""
     notes = episode.folder / NOTES_FILE
+    listing = chapters_file.description_html(chapters) \
+        if chapters_file.follows_app_rules(chapters) else ""
     if notes.is_file():
-        body = _FRONT_MATTER.sub("", notes.read_text(encoding="utf-8", errors="replace"), count=1)
-        body = _HEADING1.sub("", _DETAILS.sub("", body), count=1)
-        rendered = _markdown().render(body).strip()
-        if rendered:
-            return _fit(rendered, more_url)
-    return _paragraphs(episode.hook or item_title(episode))
+        lines = notes.read_text(encoding="utf-8", errors="replace").split("\n")
+        cut = (listed.heading - 1, listed.end) if listed else (len(lines), len(lines))
+        before = _FRONT_MATTER.sub("", "\n".join(lines[:cut[0]]), count=1)
+        before = _HEADING1.sub("", _DETAILS.sub("", before), count=1)
+        after = _DETAILS.sub("", "\n".join(lines[cut[1]:]))
+        parts = (_markdown().render(before).strip(), _markdown().render(after).strip())
+        if any(parts):
+            return _fit(parts, listing, more_url)
+    return _paragraphs(episode.hook or item_title(episode)) + listing
 
 
 @functools.cache
@@ -227,21 +279,25 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in paragraphs)
 
 
-def _fit(rendered: str, more_url: str) -> str:
-    """Drop whole trailing blocks until the notes fit, ending with a link to the full page."""
-    if len(rendered.encode("utf-8")) <= DESCRIPTION_MAX_BYTES:
-        return rendered
+def _fit(parts: tuple[str, str], listing: str, more_url: str) -> str:
+    """The notes before the chapter list, the list, the notes after it; when that is over
+    Apple's limit, whole trailing blocks of the notes are dropped (never the list) and a link
+    to the full page ends the description."""
+    whole = parts[0] + listing + parts[1]
+    if len(whole.encode("utf-8")) <= DESCRIPTION_MAX_BYTES:
+        return whole
     from lxml import html as lxml_html
 
     more = f'<p><a href="{html.escape(more_url)}">Read the full show notes</a></p>'
-    blocks = [lxml_html.tostring(el, encoding="unicode", method="html")
-              for el in lxml_html.fragments_fromstring(rendered) if not isinstance(el, str)]
-    budget = DESCRIPTION_MAX_BYTES - len(more.encode("utf-8"))
-    kept: list[str] = []
-    for block in blocks:
-        size = len(block.encode("utf-8"))
-        if size > budget:
-            break
-        kept.append(block)
-        budget -= size
-    return "".join(kept) + more
+    budget = DESCRIPTION_MAX_BYTES - len(more.encode("utf-8")) - len(listing.encode("utf-8"))
+    kept: tuple[list[str], list[str]] = ([], [])
+    for side, part in enumerate(parts):
+        for element in lxml_html.fragments_fromstring(part) if part else ():
+            if isinstance(element, str):
+                continue
+            block = lxml_html.tostring(element, encoding="unicode", method="html")
+            budget -= len(block.encode("utf-8"))
+            if budget < 0:
+                return "".join(kept[0]) + listing + "".join(kept[1]) + more
+            kept[side].append(block)
+    return "".join(kept[0]) + listing + "".join(kept[1]) + more

@@ -7,7 +7,9 @@ import re
 
 from lxml import etree
 
+from .chapter_rules import description_chapters, description_problems
 from .findings import IT, PC, Checker, check_explicit, check_persons, check_required_text, text
+from .pc20_rules import check_item_tags
 from .spec import (
     CHAPTERS_TYPE,
     CONTENT_NS,
@@ -126,6 +128,10 @@ def _check_item_text(item: etree._Element, where: str, check: Checker) -> None:
         check.warn(f"{where} has no <description>")
     elif len(description.encode("utf-8")) > DESCRIPTION_MAX_BYTES:
         check.error(f"{where}: <description> is over {DESCRIPTION_MAX_BYTES} bytes")
+    elif description_chapters(description):
+        for problem in description_problems(description)[:1]:
+            check.warn(f"{where}: the chapter list in <description> is not one Apple and "
+                       f"Spotify read: {problem}")
     content = text(item, f"{{{CONTENT_NS}}}encoded") or ""
     if len(content.encode("utf-8")) > DESCRIPTION_MAX_BYTES:
         check.warn(f"{where}: <content:encoded> is over {DESCRIPTION_MAX_BYTES} bytes")
@@ -181,6 +187,7 @@ def _check_item_podcast_tags(item: etree._Element, where: str, check: Checker) -
                        f"expected {CHAPTERS_TYPE}")
     check_persons(item.findall(f"{PC}person"), where, check)
     _check_season_episode(item, where, check)
+    check_item_tags(item, where, check)
 
 
 def _check_full_url(node: etree._Element, tag: str, where: str, check: Checker) -> None:

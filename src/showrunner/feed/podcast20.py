@@ -70,6 +70,7 @@ class Podcast20Extension(BaseExtension):
         self._guid: str | None = None
         self._locked: tuple[bool, str | None] | None = None
         self._persons: list[Person] = []
+        self._extra: list[etree._Element] = []
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -82,6 +83,7 @@ class Podcast20Extension(BaseExtension):
             locked, owner = self._locked
             nodes.append((_LOCKED, {"owner": owner} if owner else {}, "yes" if locked else "no"))
         _write(feed[0], nodes + [_person(person) for person in self._persons])
+        feed[0].extend(self._extra)
         return feed
 
     def guid(self, value: str) -> None:
@@ -96,6 +98,10 @@ class Podcast20Extension(BaseExtension):
         """Add one of the show's regular people (repeatable)."""
         self._persons.append(person)
 
+    def extra(self, elements: list[etree._Element]) -> None:
+        """Further tags, built by `pc20_extras.channel_elements`."""
+        self._extra = list(elements)
+
 
 class Podcast20EntryExtension(BaseEntryExtension):
     """Item tags: podcast:transcript, podcast:chapters, podcast:person, podcast:season/episode."""
@@ -106,11 +112,17 @@ class Podcast20EntryExtension(BaseEntryExtension):
         self._persons: list[_Node] = []
         self._season: list[_Node] = []
         self._episode: list[_Node] = []
+        self._extra: list[etree._Element] = []
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         _write(item, self._transcripts + self._chapters + self._persons + self._season
                + self._episode)
+        item.extend(self._extra)
         return item
+
+    def extra(self, elements: list[etree._Element]) -> None:
+        """Further tags, built by `pc20_extras.item_elements`."""
+        self._extra = list(elements)
 
     def transcript(self, link: TranscriptLink) -> None:
         """Add a transcript file (repeatable: one per format)."""

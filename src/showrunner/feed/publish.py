@@ -3,8 +3,10 @@
 Order (each step only after the one before succeeded):
   1. context: choose the episodes, read their media and notes, build the XML in memory;
   2. validate the new XML: any error aborts here, and nothing on disk has changed;
-  3. publish media and artwork into public/, then store newly assigned guids, dates and the
-     show's podcast:guid in the YAML files (so the feed never names an id that is not kept);
+  3. publish media and artwork into public/ (first bringing chapters.json and the mastered
+     MP3's ID3 chapters in line with the chapter list in notes.md), then store newly assigned
+     guids, dates and the show's podcast:guid in the YAML files (so the feed never names an id
+     that is not kept);
   4. replace public/feed.xml atomically, last: a build killed before this leaves the old feed.
 """
 
@@ -16,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import atomic, config, layout
+from .. import chapters as chapters_file
+from ..audio import retag_chapters
 from ..errors import ConfigError, FeedError
 from ..layout import EPISODE_FILE, SHOW_FILE
 from ..model import Episode, Show
@@ -100,8 +104,8 @@ def _plan(show: Show, episodes: list[Episode], moment: dt.datetime) -> _Plan:
             continue  # the parts are the published episodes
         if not episode.released:
             drafts.append(episode.id)
-        elif episode.date is not None and gather.release_moment(episode.date) > moment:
-            held.append((episode.id, episode.date))
+        elif (when := gather.published_moment(episode)) is not None and when > moment:
+            held.append((episode.id, when.date()))
         else:
             chosen.append(episode)
     return _Plan(tuple(chosen), tuple(held), tuple(drafts))
@@ -173,11 +177,25 @@ def _rejected(report: Report, path: Path) -> FeedError:
 
 def _publish_files(show: Show, episodes: tuple[Episode, ...], artwork: Path) -> None:
     for episode in episodes:
+        _apply_chapters(episode)
         layout.publish_media(show, episode)
     target = show.public / artwork.name
     data = artwork.read_bytes()
     if not (target.is_file() and target.read_bytes() == data):
         atomic.write_bytes(target, data)
+
+
+def _apply_chapters(episode: Episode) -> None:
+    # notes.md's list (checked while the feed was built) reaches chapters.json and the mastered
+    # MP3's ID3 chapters before they are published, even when `render` has not run since an
+    # edit; the MP3 is retagged, not encoded again.
+    listed = chapters_file.notes_chapters(episode.folder / layout.NOTES_FILE)
+    if listed is None:
+        return
+    chapters_file.save_if_changed(episode.folder / layout.CHAPTERS_FILE, listed.chapters)
+    mastered = layout.mastered_audio(episode)
+    if mastered.is_file():
+        retag_chapters(mastered, listed.chapters)
 
 
 def _store_ids(show: Show, before: tuple[Episode, ...], after: tuple[Episode, ...],

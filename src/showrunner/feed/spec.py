@@ -6,6 +6,7 @@ Apple or the Podcast Index changes is edited once.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 # Apple's current category list (Podcasts Connect, 2019 onward): category -> subcategories.
@@ -74,6 +75,8 @@ SHOW_TYPES = frozenset({"episodic", "serial"})
 # Podcasting 2.0 (https://podcastindex.org/namespace/1.0).
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_NS_OLD = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PSC_NS = "http://podlove.org/simple-chapters"  # Podlove Simple Chapters 1.2
+PSC_VERSION = "1.2"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -92,3 +95,12 @@ def podcast_guid_for(feed_url: str) -> str:
     """podcast:guid per the namespace: UUIDv5 of the feed URL without scheme and trailing slashes."""
     bare = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+# Characters XML 1.0 cannot carry at all; lxml refuses them, so user text is cleaned first.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the control characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)

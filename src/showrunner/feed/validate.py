@@ -28,6 +28,7 @@ from .findings import (
     text,
 )
 from .item_rules import check_items
+from .pc20_rules import check_channel_tags
 from .spec import (
     ARTWORK_SUFFIXES,
     CATEGORIES,
@@ -161,6 +162,7 @@ def _check_channel(channel: etree._Element, check: Checker) -> None:
     _check_podcast_guid(channel, check)
     _check_locked(channel, check)
     check_persons(channel.findall(f"{PC}person"), "the show", check)
+    check_channel_tags(channel, check)
 
 
 def _check_artwork(channel: etree._Element, check: Checker) -> None:

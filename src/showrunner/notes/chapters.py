@@ -1,9 +1,10 @@
 """The episode's chapters, drafted from the topic structure of its own transcript.
 
-One owner: split (for each part, before mastering), the single-episode mastering step and the
-notes stage all call `write_episode_chapters`, so chapters.json, the MP3's ID3 chapters, the
-notes and the page show the same list. The analysis is cached per process, so the stages of
-one `showrunner episode` run analyse each transcript once.
+One owner: split (for each part, before mastering) calls `write_episode_chapters`; the
+single-episode mastering step and the notes stage call `draft_chapters`. The notes stage
+writes the draft into notes.md's chapter list, which the host may edit and which then wins
+everywhere (see the floor module `chapters`). The analysis is cached per process, so the
+stages of one `showrunner episode` run analyse each transcript once.
 """
 
 from __future__ import annotations

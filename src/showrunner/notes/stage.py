@@ -1,7 +1,12 @@
 """`showrunner notes`: transcript + metadata -> notes.md and chapters.json.
 
 Order: runs after transcribe (and, for a series, after split: each part has its own
-transcript.json); `render` reads the notes.md written here, as the host left it.
+transcript.json), and after a single episode is mastered (the drafted chapter times are moved
+past the intro, into the published MP3); `render` reads the notes.md written here, as the host
+left it.
+
+The chapter list is drafted into notes.md's "## Chapters" section; chapters.json is then
+written from the list in the notes.md in force (the host's, when their edits are kept).
 
 Host edits are never lost. The sha256 of the last notes.md this stage wrote is kept in
 `.notes.sha256`; a notes.md that no longer matches it (or that this stage never wrote) has the
@@ -20,11 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomic, templating, transcripts
+from .. import chapters as chapters_file
+from ..audio import conversation_start
 from ..digest import loaded_settings, template_files
 from ..layout import CHAPTERS_FILE, NOTES_DRAFT_FILE, NOTES_FILE, NOTES_RECORD_FILE, TRANSCRIPT_JSON
 from ..model import Chapter, Episode, Guest, Show, Transcript
 from . import topics, writers
-from .chapters import write_episode_chapters
+from .chapters import draft_chapters
+from .soundbite import draft_soundbite, mp3_offset
 
 TEMPLATE = "notes.md.j2"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -51,10 +59,19 @@ def write_notes(show: Show, episode: Episode, *, force: bool = False,
                 quiet: bool = False) -> NotesResult:
     """Draft the episode's notes.md (SPEC §2) and chapters.json from its transcript."""
     transcript = transcripts.load(episode.folder / TRANSCRIPT_JSON)
-    chapters = write_episode_chapters(show, episode, transcript)
-    context, notice = build_context(show, episode, transcript, chapters)
+    notes = episode.folder / NOTES_FILE
+    if not force:  # a host's broken chapter list stops the stage before anything is written
+        chapters_file.notes_chapters(notes)
+    chapters = chapters_file.draft(draft_chapters(show, episode, transcript),
+                                   offset=conversation_start(show, episode))
+    # A draft too short for Apple and Spotify (a very short episode) gets no section.
+    listable = chapters if chapters_file.follows_app_rules(chapters) else ()
+    context, notice = build_context(show, episode, transcript, listable)
     text = templating.render(show, TEMPLATE, html=False, **context)
     result = _save(episode, text, force=force)
+    listed = chapters_file.notes_chapters(notes)
+    chapters = listed.chapters if listed else chapters
+    chapters_file.save(episode.folder / CHAPTERS_FILE, chapters)
     counts = f"{_count(len(context['bullets']), 'topic bullet')}, " \
              f"{_count(len(chapters), 'chapter')}, {context['writer']}"
     notices = (notice,) if notice else ()
@@ -89,6 +106,8 @@ def build_context(show: Show, episode: Episode, transcript: Transcript,
         "guest_slugs": list(episode.guest_slugs), "hook": hook,
         "hook_alternatives": [h for h in (text.hook, *text.hook_alternatives) if h and h != hook],
         "summary": text.summary, "bullets": list(bullets),
+        "soundbite": draft_soundbite(transcript, (hook, *structure.hooks),
+                                     offset=mp3_offset(show, episode)),
         "why": why_listen(episode, guests, text.summary), "lead": lead(show, episode, guests),
         "calls_to_action": calls_to_action(show, guests),
         "closing": [{"text": c.text, "url": c.url} for c in show.closing_calls_to_action],
@@ -96,7 +115,9 @@ def build_context(show: Show, episode: Episode, transcript: Transcript,
         "transcript": [{"speaker": labels.get(p.speaker, p.speaker) if p.speaker else "",
                         "text": p.text, "start": p.start}
                        for p in transcripts.paragraphs(transcript, max_words=250)],
-        "chapters": [{"start": c.start, "title": c.title} for c in chapters],
+        "chapters": [{"start": c.start, "time": chapters_file.format_time(c.start),
+                      "title": c.title} for c in chapters],
+        "chapters_heading": chapters_file.SECTION,
         "podcast": {"title": show.title, "host": show.host.name},
         "writer": "offline wording" if notice or type(writer) is writers.NotesWriter
         else f"worded by {writer.name}",
@@ -266,6 +287,8 @@ def _shown(path: Path) -> str:
 
 
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
-    """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`)."""
+    """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`);
+    the intro clip, since a single episode's drafted chapter times and soundbite are moved
+    past it."""
     return [episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
-            template_files(show, ".md")]
+            template_files(show, ".md"), show.audio.intro]

@@ -215,6 +215,7 @@ def _index(sentences: list[Sentence], span: list[Sentence]) -> slice:
 
 TOPIC_COST = 0.3
 CHAPTERS_PER_10_MIN = 3
+MIN_CHAPTERS = 3  # per episode, however short
 OPENING_SECONDS = 5.0
 MONOLOGUE_UNIT_SECONDS = 15.0
 
@@ -235,9 +236,10 @@ def boundaries(sentences: list[Sentence], vectors: np.ndarray, *, host: str | No
                                                                                     strict=True)])
     opens = [_may_open_topic(sentences, i, host) for i in units]
     times = [sentences[i].start for i in units] + [max(duration, sentences[-1].end)]
-    # Listeners expect at least three chapters every ten minutes: where the talk holds fewer
-    # clear changes, a new topic is allowed to cost less.
-    wanted = math.ceil(CHAPTERS_PER_10_MIN * duration / 600.0)
+    # Listeners expect at least three chapters every ten minutes, and Apple and Spotify show a
+    # description's chapters only from three on: where the talk holds fewer clear changes, a
+    # new topic is allowed to cost less.
+    wanted = max(MIN_CHAPTERS, math.ceil(CHAPTERS_PER_10_MIN * duration / 600.0))
     for cost in (TOPIC_COST, TOPIC_COST / 2, 0.0, -TOPIC_COST):
         cuts = _best_segmentation(unit_vectors, times, opens, min_chapter_seconds(duration), cost)
         if len(cuts) >= wanted:

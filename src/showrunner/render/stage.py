@@ -5,10 +5,17 @@ before `feed` (the feed links the page). It first reads and checks everything an
 page in memory; only then are the media published and the page written, so bad input leaves
 public/ as it was.
 
+The chapter list is the one in notes.md's "## Chapters" section (chapters.json when notes.md
+has none): before the media are published, chapters.json and the mastered MP3's ID3 chapters
+are brought in line with it (the MP3 is retagged, not encoded again), so a host's edit made
+after `showrunner notes` reaches every copy. On the page the list shows in its own section,
+not inside the notes.
+
 Safety: Markdown is rendered with raw HTML off (a `<script>` typed into notes.md shows as
-text), every value put into the HTML template is escaped by Jinja2's autoescape, the page
-carries no script and forbids scripts in its Content-Security-Policy, and a link or image
-whose URL is not http(s) or mailto is refused with a one-line error.
+text), every value put into the HTML template is escaped by Jinja2's autoescape, the JSON-LD
+is JSON with `<`, `>` and `&` escaped, the one script the page runs (seek.js, chapter links
+seek the player) is allowed by its hash in the Content-Security-Policy and no other script
+is, and a link or image whose URL is not http(s) or mailto is refused with a one-line error.
 """
 
 from __future__ import annotations
@@ -26,12 +33,13 @@ from markupsafe import Markup
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .. import atomic, layout, templating
+from .. import atomic, audio, layout, templating
 from .. import chapters as chapters_file
 from ..digest import loaded_settings, template_files
 from ..errors import ConfigError
 from ..layout import CHAPTERS_FILE, NOTES_FILE, PAGE_FILE
-from ..model import Episode, Show, clock
+from ..model import Chapter, Episode, Show, clock
+from . import extras
 
 PAGE_TEMPLATE = "episode.html.j2"
 SAFE_URL = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
@@ -60,15 +68,19 @@ class Notes:
     transcript_label: str
     transcript_html: str
     closing_html: str
+    chapters: tuple[Chapter, ...] | None = None  # notes.md's list; None when it has none
 
 
 def render_episode(show: Show, episode: Episode) -> RenderResult:
     """Write the episode's web page and publish its audio, transcripts and chapters beside it."""
     notes = read_notes(episode.folder / NOTES_FILE, episode)
-    chapters = read_chapters(episode.folder / layout.CHAPTERS_FILE)
-    page = templating.render(show, PAGE_TEMPLATE, html=True, **page_context(show, episode,
-                                                                             notes, chapters))
-    copied = layout.publish_media(show, episode)
+    chapters_json = episode.folder / layout.CHAPTERS_FILE
+    chapters = notes.chapters if notes.chapters is not None else chapters_file.load(chapters_json)
+    context = page_context(show, episode, notes, chapter_marks(chapters))
+    page = templating.render(show, PAGE_TEMPLATE, html=True, **context)
+    if notes.chapters is not None:
+        apply_chapters(episode, notes.chapters)
+    copied = layout.publish_media(show, episode) + extras.publish_photos(context["guest_photos"])
     path = layout.episode_dir(show, episode) / PAGE_FILE
     atomic.write_text(path, page)
     shown = path.relative_to(show.root) if path.is_relative_to(show.root) else path
@@ -89,6 +101,9 @@ def read_notes(path: Path, episode: Episode) -> Notes:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=path,
                           hint="save the file as UTF-8") from exc
+    listed = chapters_file.parse_notes(text, path)
+    if listed is not None:  # the page shows the list in its own section
+        text = listed.blanked(text)
     front, body, offset = _split_front_matter(text, path)
     notes_md, label, transcript_md, closing_md, lines = _split_transcript(body)
     heading_md, rest_md, rest_line = _split_heading(notes_md)
@@ -97,7 +112,19 @@ def read_notes(path: Path, episode: Episode) -> Notes:
     rendered = [_markdown(md, path, first_line) for md, first_line in sections]
     title = _plain_heading(heading_md) or str(front.get("title") or episode.display_title)
     return Notes(front, title, rendered[0], rendered[1], label or "Show Transcript",
-                 rendered[2], rendered[3])
+                 rendered[2], rendered[3], listed.chapters if listed else None)
+
+
+def read_front(path: Path) -> dict[str, Any]:
+    """notes.md's front matter alone (empty when there is no notes.md yet)."""
+    if not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=path,
+                          hint="save the file as UTF-8") from exc
+    return _split_front_matter(text, path)[0]
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -178,10 +205,19 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def read_chapters(path: Path) -> list[dict[str, Any]]:
-    """chapters.json's chapters as {start, clock, title}; none when the file is missing."""
+def chapter_marks(chapters: tuple[Chapter, ...]) -> list[dict[str, Any]]:
+    """The page's chapters as {start, clock, title}."""
     return [{"start": c.start, "title": c.title, "clock": clock(c.start, floor=True)}
-            for c in chapters_file.load(path)]
+            for c in chapters]
+
+
+def apply_chapters(episode: Episode, chapters: tuple[Chapter, ...]) -> None:
+    """Bring chapters.json and the mastered MP3's ID3 chapters in line with notes.md's list
+    (only what differs is written). A recording published as it is keeps its own tags."""
+    chapters_file.save_if_changed(episode.folder / layout.CHAPTERS_FILE, chapters)
+    mastered = layout.mastered_audio(episode)
+    if mastered.is_file() and mastered.suffix.lower() == ".mp3":
+        audio.retag_chapters(mastered, chapters)
 
 
 # ---------------------------------------------------------------- the page
@@ -214,6 +250,19 @@ def page_context(show: Show, episode: Episode, notes: Notes,
             layout.TRANSCRIPT_FORMATS, key=lambda f: not f.for_reading) if f.file in files],
         "og": {"url": layout.episode_url(show, episode), "image": artwork,
                "audio": layout.episode_url(show, episode, audio.name) if audio else None},
+        **_extras(show, episode, notes.title, description, audio),
+    }
+
+
+def _extras(show: Show, episode: Episode, title: str, description: str,
+            audio: Path | None) -> dict[str, Any]:
+    player = {"name": audio.name, "type": _audio_type(audio)} if audio else None
+    return {
+        "home": "../../", "parts": extras.part_links(show, episode),
+        "guest_photos": extras.guest_photos(show, episode),
+        "seek": extras.seek_script(show) if audio else None,
+        "json_ld": extras.json_ld(show, episode, name=title, description=description,
+                                  audio=player, duration=extras.audio_seconds(audio)),
     }
 
 
@@ -230,5 +279,9 @@ def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What the page depends on, for the up-to-date check (see `digest`)."""
     folder = episode.folder
     return [folder / NOTES_FILE, folder / CHAPTERS_FILE, loaded_settings(show, episode),
-            template_files(show, ".html"), layout.published_audio(episode),
-            sorted(folder.glob("transcript.*"))]
+            template_files(show, ".html"), template_files(show, ".js"),
+            layout.published_audio(episode), sorted(folder.glob("transcript.*")),
+            # the neighbouring parts' links and titles, not their episode.yaml files: the feed
+            # stores ids there on first publication, which must not make this page stale
+            extras.part_links(show, episode),
+            [guest.photo for guest in episode.guests if guest.photo is not None]]

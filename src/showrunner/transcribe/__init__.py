@@ -3,6 +3,6 @@
 Holds the stage, its engines (speech recognition, diarization), speaker naming, the coverage
 check that hears skipped stretches again, and the show's corrections."""
 
-from .stage import TranscribeResult, settings_key, stage_inputs, transcribe_episode
+from .stage import TranscribeResult, load_engine, settings_key, stage_inputs, transcribe_episode
 
-__all__ = ["stage_inputs", "TranscribeResult", "settings_key", "transcribe_episode"]
+__all__ = ["stage_inputs", "TranscribeResult", "load_engine", "settings_key", "transcribe_episode"]

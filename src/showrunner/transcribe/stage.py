@@ -21,10 +21,10 @@ from typing import IO, Any
 import numpy as np
 
 from .. import atomic, audio, transcripts
-from ..config import TRANSCRIPTION_SCHEMA
 from ..errors import AudioError, ConfigError, ShowrunnerError
 from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
 from ..model import Episode, Segment, Show, Transcript, TranscriptionSettings, clock
+from ..schema import TRANSCRIPTION_SCHEMA
 from . import coverage, speakers
 from .corrections import apply_corrections
 from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
@@ -72,8 +72,7 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     if not coverage.speech_stretches(samples):
         raise AudioError("is silent: there is no speech to transcribe", path=path,
                          hint="check that 'audio:' in episode.yaml names the right recording")
-    engine = engine or engine_class(_model_reference(settings.model, show.root),
-                                    compute_type=settings.compute_type, threads=settings.threads)
+    engine = engine or _new_engine(engine_class, settings, show.root)
     _check_engine(engine, settings, show.root)
     transcript = recognize(engine, samples, recognition_options(show, settings), quiet=quiet)
     if not transcript.segments:
@@ -87,6 +86,20 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     written = transcripts.write_all(transcript, episode.folder)
     return TranscribeResult(transcript, False, _summary(episode, transcript, started),
                             tuple(written))
+
+
+def load_engine(show: Show, overrides: dict[str, Any] | None = None) -> TranscriptionEngine:
+    """The engine show.yaml's settings (with flag `overrides`) name, loaded once: a worker
+    that transcribes many episodes passes it to every `transcribe_episode` call."""
+    settings = resolve_settings(show, overrides or {})
+    engine_class = get_engine(settings.engine, show.root / "show.yaml")
+    return _new_engine(engine_class, settings, show.root)
+
+
+def _new_engine(engine_class: type[TranscriptionEngine], settings: TranscriptionSettings,
+                root: Path) -> TranscriptionEngine:
+    return engine_class(_model_reference(settings.model, root), compute_type=settings.compute_type,
+                        threads=settings.threads, device=settings.device)
 
 
 def _skipped(episode: Episode, previous: Transcript) -> TranscribeResult:
@@ -157,6 +170,9 @@ def settings_key(show: Show, episode: Episode, settings: TranscriptionSettings) 
         "glossary": list(show.glossary),
         "corrections": [list(pair) for pair in show.corrections],
         "speakers": _speaker_recipe(show, episode),
+        # Only a GPU run records its device, so transcripts made before the setting existed
+        # stay up to date.
+        **({"device": settings.device} if settings.device != "cpu" else {}),
     }
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 

@@ -64,15 +64,17 @@ class TranscriptionEngine(abc.ABC):
     """A speech recognizer. Subclasses load their model in `__init__` and implement `transcribe`.
 
     `model` is a model name (looked up in the engine's usual cache) or a model folder;
-    `compute_type` and `threads` are fixed when the model is loaded.
+    `compute_type`, `threads` and `device` ("cpu" or "cuda") are fixed when the model is loaded.
     """
 
     name: ClassVar[str] = ""
 
-    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0) -> None:
+    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0,
+                 device: str = "cpu") -> None:
         self.model = model
         self.compute_type = compute_type
         self.threads = threads
+        self.device = device
 
     @abc.abstractmethod
     def transcribe(self, audio: np.ndarray,

@@ -26,13 +26,14 @@ class FasterWhisperEngine(TranscriptionEngine):
 
     name = "faster-whisper"
 
-    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0) -> None:
-        super().__init__(model, compute_type=compute_type, threads=threads)
+    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0,
+                 device: str = "cpu") -> None:
+        super().__init__(model, compute_type=compute_type, threads=threads, device=device)
         from faster_whisper import WhisperModel
 
         location = _locate(model)
         try:
-            self.whisper = WhisperModel(location, device="cpu", compute_type=compute_type,
+            self.whisper = WhisperModel(location, device=device, compute_type=compute_type,
                                         cpu_threads=threads)
         except (RuntimeError, ValueError, OSError) as exc:
             raise EngineError(f"faster-whisper cannot load model '{model}' "

@@ -32,9 +32,11 @@ class OpenAIWhisperEngine(TranscriptionEngine):
 
     name = "openai-whisper"
 
-    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0) -> None:
+    def __init__(self, model: str, *, compute_type: str = "default", threads: int = 0,
+                 device: str = "cpu") -> None:
         # PyTorch on the CPU computes in float32 whatever is asked: record what is used.
-        super().__init__(model, compute_type="float32", threads=threads)
+        super().__init__(model, compute_type="float32" if device == "cpu" else "float16",
+                         threads=threads, device=device)
         try:
             import torch
             import whisper
@@ -45,7 +47,7 @@ class OpenAIWhisperEngine(TranscriptionEngine):
             torch.set_num_threads(threads)
         checkpoint, heads = _checkpoint(model)
         try:
-            self.whisper = whisper.load_model(str(checkpoint), device="cpu")
+            self.whisper = whisper.load_model(str(checkpoint), device=device)
         except (RuntimeError, OSError, KeyError, ValueError) as exc:
             raise EngineError(f"openai-whisper cannot load model '{model}' "
                               f"({' '.join(str(exc).split())[:160]})", path=checkpoint,
@@ -66,7 +68,8 @@ class OpenAIWhisperEngine(TranscriptionEngine):
         speech = sum(end - start for start, end in clips) if options.vad else duration
         kwargs: dict[str, Any] = {
             "language": options.language, "word_timestamps": options.word_timestamps,
-            "initial_prompt": options.initial_prompt, "fp16": False, "verbose": None,
+            "initial_prompt": options.initial_prompt, "fp16": self.device != "cpu",
+            "verbose": None,
             "condition_on_previous_text": options.condition_on_previous_text,
             # Greedy when beam 1; openai-whisper takes beam_size=None for that.
             "beam_size": options.beam_size if options.beam_size > 1 else None,
