@@ -15,8 +15,8 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "notes", "notes_quality",
-            "feed", "pipeline", "catalogue")
+SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "limiter", "notes",
+            "notes_quality", "feed", "scaling", "pipeline", "catalogue")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 

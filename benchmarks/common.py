@@ -35,6 +35,7 @@ class Measured:
     wall_s: float
     peak_mib: float
     output: str
+    cpu_s: float = 0.0  # user + system time of the child and the processes it waited for
 
 
 def timed_python(code: str, cwd: Path | None = None) -> Measured:
@@ -44,12 +45,14 @@ def timed_python(code: str, cwd: Path | None = None) -> Measured:
     a child of a large parent would report at least the parent's size.
     """
     wrapper = (
-        "import time, json\n"
+        "import time, json, resource\n"
         "_t = time.perf_counter()\n"
         f"{code}\n"
         "_hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "_cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF), "
+        "resource.getrusage(resource.RUSAGE_CHILDREN)))\n"
         "print(json.dumps({'wall': time.perf_counter() - _t, "
-        "'peak': int(_hwm.split()[1]) / 1024}))\n"
+        "'peak': int(_hwm.split()[1]) / 1024, 'cpu': _cpu}))\n"
     )
     done = subprocess.run([sys.executable, "-c", wrapper], cwd=cwd, capture_output=True,
                           text=True, check=False, env=dict(os.environ, HF_HUB_OFFLINE="1"))
@@ -58,7 +61,7 @@ def timed_python(code: str, cwd: Path | None = None) -> Measured:
     import json
 
     last = json.loads(done.stdout.strip().splitlines()[-1])
-    return Measured(last["wall"], last["peak"], done.stdout)
+    return Measured(last["wall"], last["peak"], done.stdout, last["cpu"])
 
 
 def table(header: list[str], rows: list[list[object]]) -> str:

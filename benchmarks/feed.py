@@ -137,7 +137,7 @@ def section() -> str:
             row("ours: XML build + validation", checked),
             row("ours: whole `publish_feed`, nothing new (load 500 episode.yaml, read audio, "
                 "compare media, render notes, build, validate, compare)", warm),
-            row("… of which `config.list_episodes` (ruamel round-trip YAML)", loading),
+            row("… of which `config.list_episodes` (libyaml safe loader; round-trip only for edits)", loading),
             row("ours: whole `publish_feed` in a fresh process (wall includes imports)",
                 (child.wall_s, child.wall_s), f"{child.peak_mib:.0f} MiB"),
             row("ours: first publication (copy media, store 500 guids, fsync each)", cold)]

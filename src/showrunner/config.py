@@ -9,10 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-from . import atomic
+from . import atomic, yamlread
 from .deploy_settings import DEPLOY_SCHEMA, deploy_settings
 from .errors import ConfigError
 from .import_record import IMPORTED_SCHEMA, imported_record
@@ -130,43 +127,22 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 # ---------------------------------------------------------------- reading YAML
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    # The indentation show.yaml and episode.yaml are written in ("hosts:\n  - name: …"), so a
-    # command that stores an id does not reformat the producer's file.
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
 def read_yaml(path: Path, what: str, fix_missing: str) -> Any:
     """Parse a YAML file (round-trip, so comments survive edits); one-line error on failure."""
-    if not path.is_file():
-        raise ConfigError(f"{what} not found", path=path, hint=fix_missing)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=path,
-                          hint="save the file as UTF-8") from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot be read: {exc.strerror}", path=path,
-                          hint="check the file's permissions") from exc
-    try:
-        return _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        start = exc.context_mark
-        if start is not None and mark is not None and start.line != mark.line:
-            problem += f" ({exc.context or 'in what'}, which starts on line {start.line + 1})"
-        raise ConfigError(f"{line}YAML syntax error: {problem}", path=path,
-                          hint="fix the indentation or quoting on that line "
-                               "(quote text that contains ': ' or starts with a symbol)") from exc
-    except YAMLError as exc:
-        raise ConfigError(f"YAML error: {str(exc).splitlines()[0] if str(exc) else exc}",
-                          path=path, hint="fix or remove the offending character") from exc
+    return yamlread.round_trip(yamlread.read_text(path, what, fix_missing), path)
+
+
+def _read_checked(path: Path, what: str, fix_missing: str, schema: Obj) -> dict[str, Any]:
+    """A settings file that will not be written back: read by the fast safe loader, and
+    round-trip only when it is in doubt or wrong (whose error then names the line)."""
+    text = yamlread.read_text(path, what, fix_missing)
+    raw = yamlread.load(text)
+    if raw is not None:
+        problems: list[Problem] = []
+        clean = validate(raw, schema, problems)
+        if not problems:
+            return clean
+    return _checked(yamlread.round_trip(text, path), schema, path)
 
 
 def _checked(raw: Any, schema: Obj, path: Path) -> dict[str, Any]:
@@ -186,8 +162,8 @@ def load_show(root: Path) -> Show:
     """Read and validate `root/show.yaml`."""
     root = Path(root)
     path = root / SHOW_FILE
-    raw = read_yaml(path, "show.yaml", f"run 'showrunner init {root}' or pass --show with the show folder")
-    clean = _checked(raw, SHOW_SCHEMA, path)
+    clean = _read_checked(path, "show.yaml", f"run 'showrunner init {root}' or pass --show with "
+                                             "the show folder", SHOW_SCHEMA)
     hosts = tuple(_host(item, root) for item in clean.get("hosts", []) if item)
     if not hosts:
         raise ConfigError("'hosts' lists no host", path=path, hint="add '- name: Your Name' under hosts:")
@@ -283,7 +259,7 @@ def load_guest(show: Show, slug: str, *, referenced_by: Path | None = None) -> G
 def _read_guest(root: Path, slug: str, path: Path, mtime_ns: int, size: int) -> Guest:
     # Parsed once per process while the file is unchanged: every episode of a guest series
     # names the same guest file.
-    clean = _checked(read_yaml(path, "guest file", ""), GUEST_SCHEMA, path)
+    clean = _read_checked(path, "guest file", "", GUEST_SCHEMA)
     bio = tuple(p.strip() for para in clean.get("bio", []) if para
                 for p in re.split(r"\n\s*\n", para) if p.strip())
     return Guest(slug=slug, name=clean["name"], bio=bio,
@@ -326,8 +302,8 @@ def load_episode(show: Show, episode_id: str) -> Episode:
         raise ConfigError(f"no episode '{episode_id}'", path=folder,
                           hint=f"create it with 'showrunner new {episode_id} --title \"…\"' "
                                "or check the id with 'ls episodes'")
-    clean = _checked(read_yaml(path, "episode.yaml", f"create it with 'showrunner new {episode_id}'"),
-                     EPISODE_SCHEMA, path)
+    clean = _read_checked(path, "episode.yaml", f"create it with 'showrunner new {episode_id}'",
+                          EPISODE_SCHEMA)
     series = clean.get("series")
     if series and series["part"] > series["of"]:
         raise ConfigError(f"'series.part' is {series['part']} but 'series.of' is {series['of']}",
@@ -368,7 +344,7 @@ def next_episode_number(show: Show) -> int:
 
 def dump_yaml(document: Any) -> str:
     stream = io.StringIO()
-    _yaml().dump(document, stream)
+    yamlread.round_trip_parser().dump(document, stream)
     return stream.getvalue()
 
 

@@ -11,9 +11,10 @@ from .mastering import (
     master_episode,
     stage_inputs,
 )
+from .pcm import Pcm, Signal, decode_to_disk
 from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
 from .tags import retag_chapters, tagged_chapters
 
-__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "ShowClips", "check",
-           "conversation_start", "decode", "load_audio", "load_clips", "master_episode", "probe",
-           "retag_chapters", "tagged_chapters"]
+__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "Pcm", "ShowClips", "Signal",
+           "check", "conversation_start", "decode", "decode_to_disk", "load_audio", "load_clips",
+           "master_episode", "probe", "retag_chapters", "tagged_chapters"]

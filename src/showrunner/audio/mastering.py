@@ -8,11 +8,13 @@ Order: transcribe must run first when chapters are to come from the transcript.
 
 from __future__ import annotations
 
+import re
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from pydub import AudioSegment
@@ -22,8 +24,9 @@ from ..digest import loaded_settings
 from ..errors import AudioError, EngineError
 from ..layout import TRANSCRIPT_JSON, mastered_audio
 from ..model import Chapter, Episode, Show, clock
-from . import loudness
 from . import reading as audio
+from . import streamed
+from .pcm import Pcm, Programme, Signal, decode_to_disk, positions
 from .tags import write_tags
 
 # MP3 encoding can raise inter-sample peaks a little; the limiter aims this far under the
@@ -43,6 +46,18 @@ class Audio:
     @property
     def duration(self) -> float:
         return self.samples.shape[0] / self.rate
+
+    @property
+    def frames(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[1])
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Frames [start, stop) (see `pcm.Signal`)."""
+        return self.samples[max(0, start):max(0, stop)]
 
     def between(self, start: float, end: float) -> Audio:
         """The stretch from `start` to `end` seconds."""
@@ -69,17 +84,17 @@ class ShowClips:
         outro = self.outro.duration - self.crossfade if self.outro else 0.0
         return self.lead_in(welcome_back=welcome_back) + outro
 
-    def pieces(self, body: Audio, *, welcome_back: bool) -> list[Audio]:
+    def pieces(self, body: Signal, *, welcome_back: bool) -> list[Signal]:
         """The order of a finished file: intro, welcome-back bumper, conversation, outro."""
         bumper = self.welcome_back if welcome_back else None
         return [a for a in (self.intro, bumper, body, self.outro) if a is not None]
 
-    def layout(self, body: Audio, *, welcome_back: bool) -> tuple[float, float]:
+    def layout(self, body: Signal, *, welcome_back: bool) -> tuple[float, float]:
         """Exactly where the conversation starts in the finished file, and the file's length,
         in seconds (known before any audio is joined)."""
         pieces = self.pieces(body, welcome_back=welcome_back)
-        starts, total = _positions([p.samples.shape[0] for p in pieces],
-                                   int(round(self.crossfade * body.rate)))
+        starts, total = positions([p.frames for p in pieces],
+                                  int(round(self.crossfade * body.rate)))
         return starts[_index(pieces, body)] / body.rate, total / body.rate
 
 
@@ -133,7 +148,7 @@ def load_clips(show: Show, *, welcome_back: bool) -> ShowClips:
                      crossfade=settings.crossfade_ms / 1000)
 
 
-def master_episode(show: Show, episode: Episode, source: Path | Audio, out: Path, *,
+def master_episode(show: Show, episode: Episode, source: Path | Audio | Pcm, out: Path, *,
                    chapters: Sequence[Chapter] = (), chapters_from: str = "source",
                    welcome_back: bool = False, clips: ShowClips | None = None) -> MasteredAudio:
     """Produce the finished MP3 `out` for `episode` from `source` (a file or decoded audio).
@@ -142,45 +157,32 @@ def master_episode(show: Show, episode: Episode, source: Path | Audio, out: Path
     start of `source` (`chapters_from="source"`), and moved by whatever is put before it, or
     already timed to the finished file (`"output"`, as a split part's are). With
     `welcome_back` (a part after the first) the show's bumper follows the intro. Loudness and
-    true peak are measured on the MP3 decoded again.
+    true peak are measured on the MP3 decoded again. The audio is read a block at a time (a
+    file is decoded to a temporary file first), so memory does not grow with its length.
     """
     settings = show.audio
     clips = clips or load_clips(show, welcome_back=welcome_back)
-    body = source if isinstance(source, Audio) else \
-        load_audio(source, rate=settings.sample_rate, channels=settings.channels)
+    body = source if isinstance(source, Audio | Pcm) else \
+        decode_to_disk(source, rate=settings.sample_rate, channels=settings.channels,
+                       folder=out.parent)
     pieces = clips.pieces(body, welcome_back=welcome_back)
-    joined, starts = join(pieces, clips.crossfade)
-    offset = starts[_index(pieces, body)]
+    programme = Programme(pieces, int(round(clips.crossfade * body.rate)), _crossfade)
+    offset = programme.starts[_index(pieces, body)] / body.rate
     marks = place_chapters(chapters, offset if chapters_from == "source" else 0.0,
-                           joined.duration)
+                           programme.duration)
     with atomic.temporary_path(out) as tmp:
-        decoded, level, peak = _export(joined, tmp, show)
-        write_tags(tmp, show, episode, marks, duration=decoded.duration)
-    return MasteredAudio(out, decoded.duration, level, peak, offset, marks)
+        duration, level, peak = _export(programme, tmp, show)
+        write_tags(tmp, show, episode, marks, duration=duration)
+    return MasteredAudio(out, duration, level, peak, offset, marks)
 
 
 def join(pieces: Sequence[Audio], crossfade: float) -> tuple[Audio, list[float]]:
     """Concatenate `pieces`, crossfading each join over `crossfade` seconds (pydub); return the
     joined audio and the time at which each piece's own start lands in it."""
     rate = pieces[0].rate
-    starts, _ = _positions([p.samples.shape[0] for p in pieces], int(round(crossfade * rate)))
-    out = pieces[0].samples
-    for piece, start in zip(pieces[1:], starts[1:], strict=True):
-        n = out.shape[0] - start  # the overlap
-        mixed = [_crossfade(out[start:], piece.samples[:n], rate)] if n else []
-        out = np.concatenate([out[:start], *mixed, piece.samples[n:]])
-    return Audio(out, rate), [start / rate for start in starts]
-
-
-def _positions(lengths: Sequence[int], crossfade: int) -> tuple[list[int], int]:
-    """Where each piece starts (in frames) when each overlaps the one before by `crossfade`
-    (at most half of either), and the total length."""
-    starts, total = [0], lengths[0]
-    for length in lengths[1:]:
-        overlap = min(crossfade, total // 2, length // 2)
-        starts.append(total - overlap)
-        total += length - overlap
-    return starts, total
+    programme = Programme(pieces, int(round(crossfade * rate)), _crossfade)
+    joined = np.array(programme.read(0, programme.frames), dtype=np.float32)
+    return Audio(joined, rate), [start / rate for start in programme.starts]
 
 
 def place_chapters(chapters: Sequence[Chapter], offset: float,
@@ -212,40 +214,46 @@ def conversation_start(show: Show, episode: Episode) -> float:
 # ---------------------------------------------------------------- internals
 
 
-def _export(joined: Audio, tmp: Path, show: Show) -> tuple[Audio, float, float]:
+def _export(programme: Programme, tmp: Path, show: Show) -> tuple[float, float, float]:
     """Normalise, encode to `tmp` and decode it again, until the decoded MP3 is on target.
 
     LAME changes the level a little (about -0.45 dB at 128 kbit/s CBR), so that change is
     measured on an excerpt first and allowed for; a file still off target is done again with
-    the aim corrected. Returns the decoded MP3, its loudness and its true peak.
+    the aim corrected. Each step is a pass over the programme a block at a time. Returns the
+    decoded MP3's duration, loudness and true peak.
     """
     settings = show.audio
-    shift = _encoder_gain(joined, settings.bitrate)
+    shift = _encoder_gain(programme, settings.bitrate)
     headroom = MP3_HEADROOM_DB
-    for _ in range(_ENCODE_TRIES):
-        try:
-            finished = loudness.normalise(
-                joined.samples, joined.rate, target_lufs=settings.loudness_lufs - shift,
-                ceiling_dbtp=settings.true_peak_dbtp - headroom - shift)
-        except ValueError as exc:
-            raise AudioError(f"cannot be mastered: {exc}", path=tmp.parent,
-                             hint="check the recording is not silent") from exc
-        _encode(finished.samples, joined.rate, tmp, settings.bitrate)
-        decoded = load_audio(tmp, rate=joined.rate, channels=joined.samples.shape[1])
-        level, peak = loudness.measure(decoded.samples, decoded.rate)
-        if peak <= settings.true_peak_dbtp and \
-                abs(level - settings.loudness_lufs) <= LOUDNESS_TOLERANCE_LU:
-            break
-        shift += level - settings.loudness_lufs
-        if peak > settings.true_peak_dbtp:
-            headroom += peak - settings.true_peak_dbtp + 0.2
-    return decoded, level, peak
+    cache = streamed.PeakCache(programme, tmp.parent)
+    try:
+        measured = streamed.measure(programme)
+        for _ in range(_ENCODE_TRIES):
+            ceiling = settings.true_peak_dbtp - headroom - shift
+            try:
+                plan = streamed.normalise(programme, cache, measured, ceiling_dbtp=ceiling,
+                                          target_lufs=settings.loudness_lufs - shift)
+            except ValueError as exc:
+                raise AudioError(f"cannot be mastered: {exc}", path=tmp.parent,
+                                 hint="check the recording is not silent") from exc
+            _encode(streamed.Limited(programme, cache, measured[1], ceiling, plan.gain_db),
+                    programme, tmp, settings.bitrate)
+            duration, level, peak = _measure_mp3(tmp, programme.rate, programme.channels)
+            if peak <= settings.true_peak_dbtp and \
+                    abs(level - settings.loudness_lufs) <= LOUDNESS_TOLERANCE_LU:
+                break
+            shift += level - settings.loudness_lufs
+            if peak > settings.true_peak_dbtp:
+                headroom += peak - settings.true_peak_dbtp + 0.2
+    finally:
+        cache.close()
+    return duration, level, peak
 
 
-def _encoder_gain(programme: Audio, bitrate: str, seconds: float = 20.0) -> float:
+def _encoder_gain(programme: Signal, bitrate: str, seconds: float = 20.0) -> float:
     """How many dB the MP3 encoder changes the level, measured on an excerpt (pipes only)."""
-    middle, half = programme.samples.shape[0] // 2, int(seconds * programme.rate / 2)
-    excerpt = programme.samples[max(0, middle - half):middle + half]
+    middle, half = programme.frames // 2, int(seconds * programme.rate / 2)
+    excerpt = programme.read(max(0, middle - half), middle + half)
     power = float(np.mean(np.square(excerpt, dtype=np.float64)))
     if power == 0.0:
         return 0.0
@@ -260,13 +268,69 @@ def _encoder_gain(programme: Audio, bitrate: str, seconds: float = 20.0) -> floa
                                / power))
 
 
-def _encode(samples: np.ndarray, rate: int, out: Path, bitrate: str) -> None:
-    channels = samples.shape[1]
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate),
-               "-ac", str(channels), "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate,
+def _encode(blocks: Iterable[np.ndarray], signal: Signal, out: Path, bitrate: str) -> None:
+    """Encode `blocks` (float32 frames of `signal`'s rate and channels) to the MP3 `out`
+    through ffmpeg's pipe, one block at a time."""
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(signal.rate),
+               "-ac", str(signal.channels), "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", bitrate,
                "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(out)]
-    data = np.ascontiguousarray(samples, dtype=np.float32)
-    _ffmpeg(command, out, stdin=data.data.cast("B"))  # no copy of the samples
+    with tempfile.TemporaryFile() as errors:
+        process = _popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        assert process.stdin is not None
+        try:
+            for block in blocks:
+                process.stdin.write(np.ascontiguousarray(block, dtype=np.float32).data.cast("B"))
+        except BrokenPipeError:
+            pass  # ffmpeg stopped: its message says why
+        finally:
+            process.stdin.close()
+        _finished(process, errors, out)
+
+
+def _measure_mp3(path: Path, rate: int, channels: int) -> tuple[float, float, float]:
+    """Decode the MP3 again as it streams through ffmpeg: (duration in seconds, integrated
+    loudness by `streamed.Meter`, true peak by ffmpeg's ebur128 meter)."""
+    command = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-v", "info", "-i", str(path),
+               "-af", "ebur128=peak=true:framelog=verbose", "-ac", str(channels),
+               "-ar", str(rate), "-f", "f32le", "pipe:1"]
+    meter, width, rest = streamed.Meter(rate, channels), 4 * channels, b""
+    with tempfile.TemporaryFile() as errors:
+        process = _popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=errors)
+        output = process.stdout
+        assert output is not None
+        for data in iter(lambda: output.read(1 << 20), b""):
+            data = rest + data
+            whole = len(data) // width * width
+            meter.add(np.frombuffer(data[:whole], dtype=np.float32).reshape(-1, channels))
+            rest = data[whole:]
+        report = _finished(process, errors, path)
+    peaks = re.findall(r"Peak:\s+(-?[\d.]+|-inf) dBFS", report)
+    if not peaks:
+        raise EngineError("ffmpeg's ebur128 meter reported no true peak",
+                          hint="install an ffmpeg with the ebur128 filter (4.0 or later)")
+    return meter.frames / rate, meter.loudness(), float(peaks[-1])
+
+
+def _popen(command: list[str], **streams: Any) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(command, **streams)
+    except FileNotFoundError as exc:
+        raise EngineError("ffmpeg is not installed", hint="run 'make install' "
+                          "(or: apt-get install ffmpeg)") from exc
+
+
+def _finished(process: subprocess.Popen[bytes], errors: IO[bytes], path: Path) -> str:
+    """Wait for ffmpeg; its messages, or a one-line error when it failed."""
+    code = process.wait()
+    errors.seek(0)
+    report = errors.read().decode(errors="replace")
+    if code != 0:
+        detail = " ".join(report.split())[-160:]
+        raise AudioError(f"ffmpeg cannot read or write this audio ({detail})", path=path,
+                         hint="check it is an audio file (wav, mp3, m4a, flac); re-export it "
+                              "if it is damaged")
+    return report
 
 
 def _ffmpeg(command: list[str], path: Path, stdin: bytes | memoryview | None = None) -> bytes:
@@ -299,7 +363,7 @@ def _segment(samples: np.ndarray, rate: int) -> AudioSegment:
                         channels=samples.shape[1])
 
 
-def _index(pieces: Sequence[Audio], body: Audio) -> int:
+def _index(pieces: Sequence[Signal], body: Signal) -> int:
     return next(i for i, piece in enumerate(pieces) if piece is body)
 
 

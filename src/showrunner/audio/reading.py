@@ -79,31 +79,41 @@ def probe(path: Path) -> AudioInfo:
 def decode(path: Path, sample_rate: int = SAMPLE_RATE, channels: int = 1) -> np.ndarray:
     """The first audio stream as float32 at `sample_rate`, decoded by ffmpeg: shape (n,) for
     mono, (n, channels) otherwise."""
+    with tempfile.TemporaryFile() as samples:
+        frames = decode_to_file(path, samples, sample_rate, channels)
+        samples.seek(0)
+        # Read into a bytearray (not bytes) so the samples can be used in place, without a copy.
+        data = bytearray(frames * channels * 4)
+        samples.readinto(data)
+    audio = np.frombuffer(data, dtype=np.float32)
+    return audio if channels == 1 else audio.reshape(-1, channels)
+
+
+def decode_to_file(path: Path, out: IO[bytes], sample_rate: int = SAMPLE_RATE,
+                   channels: int = 1) -> int:
+    """Decode the first audio stream into `out` (an open file) as raw float32 frames at
+    `sample_rate`; ffmpeg writes the file itself, so no sample passes through Python. Returns
+    the number of frames."""
     path = Path(path)
     probe(path)
     command = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path),
                "-map", "0:a:0", "-vn", "-ac", str(channels), "-ar", str(sample_rate),
                "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    start = out.seek(0, 2)
     with tempfile.TemporaryFile() as errors:
-        process = _start(command, errors)
-        output = process.stdout
-        assert output is not None
-        # A growing bytearray (not bytes) so the samples can be used in place, without a copy.
-        samples = bytearray()
-        for block in iter(lambda: output.read(1 << 20), b""):
-            samples += block
-        code = process.wait()
+        _require(command[0])
+        code = subprocess.run(command, stdout=out, stderr=errors, stdin=subprocess.DEVNULL,
+                              check=False).returncode
         errors.seek(0)
         message = errors.read().decode("utf-8", "replace")
     if code != 0:
         raise AudioError(f"ffmpeg cannot decode it ({_last_line(message, path)})", path=path,
                          hint=f"the file is corrupt or unsupported; {_RE_EXPORT}")
-    usable = len(samples) - len(samples) % (4 * channels)
-    audio = np.frombuffer(samples, dtype=np.float32, count=usable // 4)
-    if audio.size == 0:
+    frames = (out.seek(0, 2) - start) // (4 * channels)
+    if frames == 0:
         raise AudioError("holds no audio (zero length)", path=path,
                          hint=f"the recording is empty; {_RE_EXPORT}")
-    return audio if channels == 1 else audio.reshape(-1, channels)
+    return frames
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -122,12 +132,6 @@ def _looks_like_text(head: bytes) -> bool:
 def _tool(command: list[str]) -> subprocess.CompletedProcess[str]:
     _require(command[0])
     return subprocess.run(command, capture_output=True, text=True, check=False)
-
-
-def _start(command: list[str], errors: IO[bytes]) -> subprocess.Popen[bytes]:
-    _require(command[0])
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
-                            stdin=subprocess.DEVNULL)
 
 
 def _require(tool: str) -> None:

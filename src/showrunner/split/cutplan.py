@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..audio import Signal
 from ..errors import ConfigError
 from ..model import Segment, Transcript, clock
 
@@ -77,13 +78,14 @@ class Plan:
 class Silence:
     """Where a recording is quiet, in 10 ms frames, relative to its own speech level."""
 
-    def __init__(self, samples: np.ndarray, rate: int):
-        hop = max(1, int(rate * FRAME_S))
-        frames = samples.shape[0] // hop
-        flat = np.asarray(samples[:frames * hop], dtype=np.float32).reshape(frames, -1)
-        # A minute of frames at a time: squaring an hour at once would copy it whole.
-        power = np.concatenate([np.square(flat[i:i + 6000]).mean(axis=1)
-                                for i in range(0, frames, 6000)]) if frames else np.zeros(0)
+    def __init__(self, audio: Signal):
+        hop = max(1, int(audio.rate * FRAME_S))
+        frames = audio.frames // hop
+        # A minute of frames at a time, read as needed: the recording may be hours long.
+        power = np.concatenate([
+            np.square(np.asarray(audio.read(i * hop, min(i + 6000, frames) * hop),
+                                 dtype=np.float32).reshape(-1, hop * audio.channels)).mean(axis=1)
+            for i in range(0, frames, 6000)]) if frames else np.zeros(0)
         db = 10 * np.log10(np.maximum(power, 1e-10))
         floor = max(float(np.percentile(db, 5)), -90.0) if frames else -90.0
         speech = float(np.percentile(db, 90)) if frames else 0.0

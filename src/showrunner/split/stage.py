@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import atomic, layout, transcripts
-from ..audio import Audio, MasteredAudio, ShowClips, load_audio, load_clips, master_episode
+from ..audio import MasteredAudio, Pcm, ShowClips, decode_to_disk, load_clips, master_episode
 from ..config import check_episode_id, list_episodes, read_yaml, update_yaml, write_episode_yaml
 from ..digest import loaded_settings
 from ..errors import ConfigError
@@ -50,7 +50,7 @@ class _Context:
     """Everything read and decided before writing."""
 
     transcript: Transcript
-    audio: Audio
+    audio: Pcm  # the recording, decoded to a temporary file and read a block at a time
     clips: ShowClips
     plan: Plan
     parts: tuple[Episode, ...]
@@ -124,9 +124,9 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
     clips = load_clips(show, welcome_back=True)
     with ThreadPoolExecutor(1) as background:  # the topics while ffmpeg decodes
         topics = background.submit(draft_chapters, show, episode, transcript)
-        audio = load_audio(episode.audio_path, rate=show.audio.sample_rate,
-                       channels=show.audio.channels)
-        silence = cutplan.Silence(audio.samples, audio.rate)
+        audio = decode_to_disk(episode.audio_path, rate=show.audio.sample_rate,
+                               channels=show.audio.channels, folder=show.episodes_dir)
+        silence = cutplan.Silence(audio)
         chapters = topics.result()
     candidates = cutplan.boundaries(transcript, hosts=[host.name for host in show.hosts],
                                     silence=silence, topic_starts=[c.start for c in chapters])

@@ -1,0 +1,163 @@
+"""How each stage's wall time and peak memory grow with the length of the recording.
+
+10-, 30-, 60- and 180-minute conversations, each the 10-minute generated conversation
+(`interview_script(rounds=2)`, two espeak-ng voices) played 1, 3, 6 and 18 times over, with
+its ground-truth transcript moved along (words spread evenly over each turn): generating three
+hours of speech would cost more than the stages measured, and these stages do not care that
+the talk repeats. Every stage runs in a fresh process; peak RSS is its VmHWM.
+
+Recognition is not in this table (its memory is measured in the transcribe and speakers
+sections; at about 0.06× real time, three hours would take more than this run may spend).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from showrunner.synth import Conversation, Line, interview_script, speak
+from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
+
+from .common import Measured, save_ground_truth, table, timed_python
+
+HOST, GUEST = "Jason Reed", "Mary Chen"
+TIMES = tuple(int(t) for t in os.environ.get("SCALING_PLAYS", "1,3,6,18").split(","))
+# ^ plays of the 10-minute conversation (SCALING_PLAYS=1 for a quick check)
+OLD_UP_TO = int(os.environ.get("SCALING_OLD_UP_TO", "3"))
+# ^ the code before streaming runs side by side up to this many plays (30 min)
+PARTS = 4
+REPO = Path(__file__).resolve().parent.parent
+EPISODE = "title: A Long Talk\nnumber: 1\ndate: 2026-03-02\nguests: [mary-chen]\naudio: raw.wav\n"
+
+
+def _tiled(base: Conversation, times: int, folder: Path) -> Conversation:
+    wav = folder / f"talk-{times}.wav"
+    subprocess.run(["sox", *[str(base.wav)] * times, str(wav)], check=True)
+    turns = tuple(replace(t, start=t.start + k * base.duration, end=t.end + k * base.duration)
+                  for k in range(times) for t in base.turns)
+    return replace(base, wav=wav, turns=turns, duration=base.duration * times, mp3=None)
+
+
+def _show(root: Path, conversation: Conversation, bumper: Path) -> Path:
+    from tests.helpers import SHOW_YAML, add_episode, make_show
+
+    show = make_show(root, show_yaml=SHOW_YAML + "audio:\n  welcome_back: audio/wb.wav\n")
+    (show / "audio").mkdir()
+    shutil.copyfile(bumper, show / "audio" / "wb.wav")
+    folder = add_episode(show, "talk", EPISODE, conversation.wav)
+    save_ground_truth(conversation, folder / "transcript.json")
+    return show
+
+
+def _split(show: Path, src: Path) -> tuple[Measured, dict[str, list[float]]]:
+    """`split_episode` into PARTS finished parts, in a fresh process running the code in
+    `src`; its wall time and peak RSS, and the parts' levels."""
+    code = (f"import sys; sys.path.insert(0, {str(src)!r})\n"
+            "from showrunner.config import load_episode, load_show\n"
+            "from showrunner.split.stage import split_episode\n"
+            f"s = load_show({str(show)!r})\n"
+            f"r = split_episode(s, load_episode(s, 'talk'), parts={PARTS}, force=True, quiet=True)\n"
+            "print(json.dumps({'loudness': [m.loudness for m in r.mastered], "
+            "'peak': [m.true_peak for m in r.mastered], "
+            "'lengths': [m.duration for m in r.mastered]}))\n")
+    measured = timed_python(code, cwd=REPO)
+    return measured, json.loads(measured.output.strip().splitlines()[-2])
+
+
+def _cli(show: Path, *args: str) -> Measured:
+    code = ("from click.testing import CliRunner\nfrom showrunner.cli import main\n"
+            f"r = CliRunner().invoke(main, [*{list(args)!r}, '--show', {str(show)!r}])\n"
+            "assert r.exit_code == 0, r.output\n")
+    return timed_python(code, cwd=REPO)
+
+
+def _old_source(folder: Path) -> Path:
+    """The code this branch started from (before streaming), unpacked for side-by-side runs."""
+    base = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=REPO, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    archive = folder / "old.tar"
+    with archive.open("wb") as out:
+        subprocess.run(["git", "archive", base, "src"], cwd=REPO, stdout=out, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder / "old", filter="data")
+    return folder / "old" / "src"
+
+
+def _measure(tmp: Path) -> tuple[list[dict[str, object]], float]:
+    base = speak(interview_script(HOST, GUEST, rounds=2), {HOST: HOST_VOICE, GUEST: GUEST_VOICE})
+    bumper = speak([Line(HOST, "Welcome back to Test Kitchen.")], {HOST: HOST_VOICE}, pause=0.3)
+    old, new = _old_source(tmp), REPO / "src"
+    runs = []
+    for times in TIMES:
+        talk = _tiled(base, times, tmp)
+        show = _show(tmp / f"show-{times}", talk, bumper.wav)
+        notes, render = _cli(show, "notes", "talk"), _cli(show, "render", "talk")
+        split, facts = _split(show, new)
+        before = _split(show, old)[0] if times <= OLD_UP_TO else None
+        runs.append({"minutes": talk.duration / 60, "split": split, "old": before, "notes": notes,
+                     "render": render, "facts": facts})
+        talk.wav.unlink()
+        shutil.rmtree(show)
+    return runs, base.duration
+
+
+def _slope(runs: list[dict[str, object]], key: str, field: str) -> str:
+    first, last = runs[0], runs[-1]
+    rise = getattr(last[key], field) - getattr(first[key], field)
+    per_hour = rise / ((last["minutes"] - first["minutes"]) / 60)  # type: ignore[operator]
+    return f"{per_hour:+.1f} s" if field.endswith("_s") else f"{per_hour:+.0f} MiB"
+
+
+def section() -> str:
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as folder:
+        runs, _ = _measure(Path(folder))
+    rows = []
+    for run in runs:
+        split, old, notes, render = run["split"], run["old"], run["notes"], run["render"]
+        facts, minutes = run["facts"], run["minutes"]
+        rows.append([f"{minutes:.0f}", f"{split.wall_s:.0f}", f"{split.cpu_s:.0f}",
+                     f"{split.cpu_s / (minutes * 60):.4f}", f"{split.peak_mib:.0f}",
+                     f"{old.cpu_s:.0f} / {old.peak_mib:.0f}" if old else "not run",
+                     f"{min(facts['loudness']):.2f} to {max(facts['loudness']):.2f} LUFS, "
+                     f"≤ {max(facts['peak']):.1f} dBTP",
+                     f"{notes.cpu_s:.1f}", f"{notes.peak_mib:.0f}", f"{render.cpu_s:.2f}",
+                     f"{render.peak_mib:.0f}"])
+    if len(runs) > 1:
+        rows.append(["slope per hour of audio", "", _slope(runs, "split", "cpu_s"), "",
+                     _slope(runs, "split", "peak_mib"), "", "", _slope(runs, "notes", "cpu_s"),
+                     _slope(runs, "notes", "peak_mib"), _slope(runs, "render", "cpu_s"),
+                     _slope(runs, "render", "peak_mib")])
+    by_length = {round(r["minutes"] / 10) * 10: r for r in runs}
+    growth = by_length[180]["split"].peak_mib / by_length[60]["split"].peak_mib - 1 \
+        if 60 in by_length and 180 in by_length else float("nan")
+    return "\n".join([
+        "## scaling with length",
+        "",
+        __doc__.split("\n\n")[1].replace("\n", " "),
+        "",
+        f"*split + master*: `split_episode` into {PARTS} finished parts (plan with its topic "
+        "model, two parts mastered at a time, MP3s checked, tags, transcripts). *before*: the "
+        "same call on the code this work started from (the whole recording in memory), run "
+        "side by side up to 30 minutes. *notes* and *render*: `showrunner notes` and "
+        "`showrunner render` on the whole (unsplit) episode, MiniLM topic vectors; wall times "
+        "include starting Python and loading the model. CPU time is user + system time of the process and the ffmpeg processes it ran (on this shared machine it is steadier than wall time).",
+        "",
+        table(["minutes", "split + master wall s", "CPU s", "CPU s / audio s", "peak MiB",
+               "before: CPU s / peak MiB", "levels of the parts (our meters)", "notes CPU s",
+               "notes peak MiB", "render CPU s", "render peak MiB"], rows),
+        "",
+        f"Peak RSS of split + master grows {growth * 100:+.1f} % from 60 to 180 minutes "
+        "(target: at most 15 %). Slopes are from the shortest to the longest run. "
+        f"Load average when it started: {load:.1f} on {os.cpu_count()} cores.",
+    ])
+
+
+if __name__ == "__main__":
+    print(section())
