@@ -1,4 +1,5 @@
-"""The command line: option parsing only. Each command loads the show and calls one stage.
+"""The command line: option parsing only. Each command loads the show and calls one stage
+(`catalogue` holds the commands for many episodes at once; `options` the shared options).
 
 Stages are imported inside the commands so that `--help` never loads torch or whisper.
 """
@@ -12,17 +13,16 @@ from typing import Any
 
 import click
 
-from .errors import ShowrunnerError
-from .schema import TRANSCRIPTION_SCHEMA
-
-SHOW_OPTION = click.option(
-    "--show", "show_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="The show folder (the one holding show.yaml).")
-NOW_OPTION = click.option(
-    "--now", type=click.DateTime(),
-    help="Publish the feed as of this time, e.g. 2026-03-10 (default: the clock). Episodes "
-         "dated later are held back.")
-QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bar or chatter.")
+from ..errors import ShowrunnerError
+from .catalogue import catalogue, import_feed_command
+from .options import (
+    NOW_OPTION,
+    QUIET_OPTION,
+    SHOW_OPTION,
+    episode_in,
+    setting_type,
+    show_in,
+)
 
 
 class ShowrunnerGroup(click.Group):
@@ -55,32 +55,10 @@ class ShowrunnerGroup(click.Group):
 
 
 def _fail(line: str, code: int) -> None:
-    from .errors import _printable
+    from ..errors import _printable
 
     click.echo(f"error: {_printable(' '.join(str(line).split()))}", err=True)
     sys.exit(code)
-
-
-def _setting_type(name: str) -> click.ParamType:
-    """The click type of a transcription flag, from the show.yaml schema's table."""
-    field = TRANSCRIPTION_SCHEMA.fields[name]
-    if field.choices:
-        return click.Choice(list(field.choices))
-    return click.IntRange(int(field.minimum), int(field.maximum))
-
-
-def _show(show_dir: Path) -> Any:
-    from .config import load_show
-
-    return load_show(show_dir)
-
-
-def _episode(show_dir: Path, episode_id: str) -> tuple[Any, Any]:
-    # Loaded before a stage is imported: bad input fails fast, without loading torch.
-    from .config import load_episode
-
-    show = _show(show_dir)
-    return show, load_episode(show, episode_id)
 
 
 @click.group(cls=ShowrunnerGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +88,7 @@ def init(folder: Path | None, title: str, copy_templates: bool, show_dir: Path) 
     Example:
       showrunner init my-show --title "The Workbench"
     """
-    from .scaffold import init_show
+    from ..scaffold import init_show
 
     for path in init_show(folder or show_dir, title=title, copy_templates=copy_templates):
         click.echo(f"created {path}")
@@ -133,9 +111,9 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
     Example:
       showrunner new E58 --title "Finding the Grain" --guest dana-ortiz --audio ~/dana.wav
     """
-    from .scaffold import new_episode
+    from ..scaffold import new_episode
 
-    episode = new_episode(_show(show_dir), episode_id, title=title, number=number,
+    episode = new_episode(show_in(show_dir), episode_id, title=title, number=number,
                           guests=guests, date=date.date() if date else None, audio=audio)
     click.echo(f"created {episode.folder / 'episode.yaml'} (E{episode.number})")
 
@@ -146,10 +124,10 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
 @click.option("--model", help="Model name (tiny.en, small.en, …), a local model folder, or "
                               "package:<module>/<folder> inside an installed Python package.")
 @click.option("--language", help="Spoken language code, e.g. en.")
-@click.option("--beam-size", type=_setting_type("beam_size"), help="Beam size (1 = greedy).")
-@click.option("--compute-type", type=_setting_type("compute_type"),
+@click.option("--beam-size", type=setting_type("beam_size"), help="Beam size (1 = greedy).")
+@click.option("--compute-type", type=setting_type("compute_type"),
               help="CTranslate2 compute type (faster-whisper).")
-@click.option("--threads", type=_setting_type("threads"), help="CPU threads (0 = engine default).")
+@click.option("--threads", type=setting_type("threads"), help="CPU threads (0 = engine default).")
 @click.option("--vad/--no-vad", default=None, help="Skip silence with voice activity detection.")
 @click.option("--batched/--no-batched", default=None, help="faster-whisper batched inference.")
 @click.option("--force", is_flag=True, help="Transcribe again even if nothing changed.")
@@ -164,8 +142,8 @@ def transcribe(episode_id: str, force: bool, quiet: bool, show_dir: Path, **over
     Example:
       showrunner transcribe E58 --model tiny.en --beam-size 5
     """
-    show, this_episode = _episode(show_dir, episode_id)
-    from .transcribe import transcribe_episode
+    show, this_episode = episode_in(show_dir, episode_id)
+    from ..transcribe import transcribe_episode
 
     result = transcribe_episode(show, this_episode, overrides=overrides,
                                 force=force, quiet=quiet)
@@ -192,8 +170,8 @@ def split(episode_id: str, parts: int | None, max_minutes: float | None, first_n
     Example:
       showrunner split E58 --parts 3 --first-date 2026-03-09 --dry-run
     """
-    show, this_episode = _episode(show_dir, episode_id)
-    from .split import split_episode
+    show, this_episode = episode_in(show_dir, episode_id)
+    from ..split import split_episode
 
     result = split_episode(show, this_episode, parts=parts,
                            max_minutes=max_minutes, first_number=first_number,
@@ -216,8 +194,8 @@ def notes(episode_id: str, force: bool, quiet: bool, show_dir: Path) -> None:
     Example:
       showrunner notes E58
     """
-    show, this_episode = _episode(show_dir, episode_id)
-    from .notes import write_notes
+    show, this_episode = episode_in(show_dir, episode_id)
+    from ..notes import write_notes
 
     result = write_notes(show, this_episode, force=force, quiet=quiet)
     for line in result.notices:  # e.g. the language model failed: the offline wording stands
@@ -235,8 +213,8 @@ def render(episode_id: str, show_dir: Path) -> None:
     Example:
       showrunner render E58 && python -m http.server -d public
     """
-    show, this_episode = _episode(show_dir, episode_id)
-    from .render import render_episode
+    show, this_episode = episode_in(show_dir, episode_id)
+    from ..render import render_episode
 
     result = render_episode(show, this_episode)
     click.echo(result.summary)
@@ -254,9 +232,9 @@ def feed(now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
     Example:
       showrunner feed && showrunner validate public/feed.xml
     """
-    from .pipeline import publish_show
+    from ..pipeline import publish_show
 
-    result, site = publish_show(_show(show_dir), now=now, quiet=quiet)
+    result, site = publish_show(show_in(show_dir), now=now, quiet=quiet)
     if not quiet:
         for line in result.warnings:
             click.echo(line, err=True)
@@ -274,9 +252,9 @@ def validate(feed_file: Path | None, show_dir: Path) -> None:
     Example:
       showrunner validate public/feed.xml
     """
-    from .feed import validate_feed_file
+    from ..feed import validate_feed_file
 
-    path = feed_file or _show(show_dir).public / "feed.xml"
+    path = feed_file or show_in(show_dir).public / "feed.xml"
     report = validate_feed_file(path)
     for finding in report.findings:
         click.echo(finding.line())
@@ -300,48 +278,14 @@ def deploy(dry_run: bool, delete: bool, quiet: bool, show_dir: Path) -> None:
     Example, with  deploy: {s3: {bucket: my-show, region: eu-central-1}}  in show.yaml:
       showrunner feed && showrunner deploy --dry-run && showrunner deploy
     """
-    from .deploy import deploy_show
+    from ..deploy import deploy_show
 
-    result = deploy_show(_show(show_dir), dry_run=dry_run, delete=delete, quiet=quiet)
+    result = deploy_show(show_in(show_dir), dry_run=dry_run, delete=delete, quiet=quiet)
     for line in result.plan.lines() if dry_run else ():
         click.echo(line)
     for line in result.warnings:  # a notification that failed: the deploy itself is done
         click.echo(line, err=True)
     click.echo(result.summary)
-
-
-@main.command("import")
-@click.argument("feed_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--media", type=click.Path(file_okay=False, path_type=Path),
-              help="A folder holding the episodes' audio, matched by file name (else each is "
-                   "downloaded, resuming where a previous run stopped).")
-@click.option("--force", is_flag=True, help="Write show.yaml and already-imported episodes again.")
-@click.option("--max-mb", type=click.IntRange(1), default=2048, show_default=True,
-              help="The largest download accepted, in MB.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
-              help="Seconds a download may stall before it is given up (resumed next run).")
-@QUIET_OPTION
-@SHOW_OPTION
-def import_(feed_file: Path, media: Path | None, force: bool, max_mb: int, timeout: float,
-            quiet: bool, show_dir: Path) -> None:
-    """Import an existing show from its RSS feed: each item becomes an episode folder that
-    keeps its guid, dates and enclosure for ever; the channel becomes show.yaml (an existing
-    one is kept). A re-run imports only new items. Exits 1 if an item was skipped.
-
-    \b
-    Example:
-      showrunner import old-feed.xml --media ~/old-host/mp3s --show my-show
-    """
-    from .catalogue import DownloadLimits, ImportOptions, import_feed, progress_line
-
-    limits = DownloadLimits(max_bytes=max_mb * 1024 * 1024, read_timeout_s=timeout)
-    result = import_feed(show_dir, feed_file, ImportOptions(media, force, limits),
-                         report=lambda line: click.echo(line, err=True),
-                         progress=None if quiet else progress_line(sys.stderr))
-    click.echo(result.summary)
-    if result.skipped:
-        sys.exit(1)
-
 
 
 @main.command()
@@ -358,9 +302,9 @@ def preview(port: int, bind: str, show_dir: Path) -> None:
     Example:
       showrunner preview      # then open http://127.0.0.1:8000/
     """
-    from .preview import serve
+    from ..preview import serve
 
-    show = _show(show_dir)
+    show = show_in(show_dir)
     serve(show, host=bind, port=port, on_ready=lambda address: click.echo(
         f"serving {show.public} at {address} (Ctrl+C stops)"))
     click.echo("stopped")
@@ -382,56 +326,13 @@ def episode(episode_id: str, force: bool, no_feed: bool, now: dt.datetime | None
     Example:
       showrunner episode E58
     """
-    from .pipeline import run_episode
+    from ..pipeline import run_episode
 
-    for line in run_episode(_show(show_dir), episode_id, force=force, feed=not no_feed,
+    for line in run_episode(show_in(show_dir), episode_id, force=force, feed=not no_feed,
                             quiet=quiet, now=now):
         click.echo(line)
 
 
-@main.group()
-def catalogue() -> None:
-    """Work on many episodes at once (a back catalogue).
-
-    \b
-    Example, every episode of the show on this machine's cores:
-      showrunner catalogue build
-    """
-
-
-@catalogue.command("build")
-@click.argument("episode_ids", nargs=-1)
-@click.option("--ray", "address", help="Join a running Ray cluster: 'auto' or HOST:PORT "
-                                       "(default: start Ray on this machine).")
-@click.option("--workers", type=click.IntRange(1), help="Workers (default: one per CPU).")
-@click.option("--gpus", type=click.FloatRange(0), default=0.0, show_default=True,
-              help="GPUs per worker; >0 runs faster-whisper on CUDA in float16.")
-@NOW_OPTION
-@QUIET_OPTION
-@SHOW_OPTION
-def catalogue_build(episode_ids: tuple[str, ...], address: str | None, workers: int | None,
-                    gpus: float, now: dt.datetime | None, quiet: bool, show_dir: Path) -> None:
-    """Build many episodes (default: all) on Ray: transcribe, split, notes and render per
-    episode, then the feed once. Finished episodes are skipped; a failed one is reported and
-    the others go on (exit 1 if any failed). Needs: pip install 'showrunner[ray]'.
-
-    \b
-    Example, on this machine with two workers, then on a running cluster with GPUs:
-      showrunner catalogue build --workers 2
-      showrunner catalogue build --ray auto --workers 8 --gpus 1
-    """
-    from .catalogue import Cluster, build_catalogue, catalogue_progress
-
-    show = _show(show_dir)
-    with catalogue_progress(quiet) as progress:
-        result = build_catalogue(show, episode_ids, cluster=Cluster(address, workers, gpus),
-                                 now=now, on_start=progress.start, on_done=progress.done)
-    for outcome in result.failed:
-        click.echo(f"failed: {outcome.error}", err=True)
-    click.echo(result.summary)
-    if result.failed:
-        sys.exit(1)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+# The back-catalogue commands live in their own module, with the same shared options.
+main.add_command(import_feed_command)
+main.add_command(catalogue)

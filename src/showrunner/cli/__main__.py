@@ -1,0 +1,5 @@
+"""`python -m showrunner.cli`."""
+
+from . import main
+
+main()
