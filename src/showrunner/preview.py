@@ -8,6 +8,7 @@ that leave the folder, and answers conditional requests (ETag, If-Modified-Since
 from __future__ import annotations
 
 import mimetypes
+import signal
 import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -69,8 +70,17 @@ def serve(show: Show, *, host: str, port: int,
     server = make_server(host, port, public_app(folder), threaded=True, fd=listener.fileno())
     shown = f"[{host}]" if ":" in host else host
     on_ready(f"http://{shown}:{listener.getsockname()[1]}/")
+    # Ctrl+C and a service manager's SIGTERM both stop it cleanly, even where SIGINT came
+    # in ignored (a shell's background job), which would leave Ctrl+C doing nothing.
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server.serve_forever()  # returns on Ctrl+C
+        server.serve_forever()  # returns on KeyboardInterrupt
     finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         server.server_close()
         listener.close()
+
+
+def _stop(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
