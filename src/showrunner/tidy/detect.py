@@ -1,0 +1,128 @@
+"""Where the talk could be tidied: fillers, repeated words and long pauses.
+
+Pauses come from the audio (silence runs: word timings stretch over pauses); fillers from the
+recognized words (tiny.en writes espeak's and most speakers' 'um'/'uh' as words) and from
+voiced audio inside a gap between recognized words; repeats from the word sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Transcript, Word
+
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm"})
+FRAME = 0.02  # seconds per energy frame
+SILENCE_DB = -40.0  # below the recording's loud level by this much is silence
+_SENTENCE_END = re.compile(r"[.!?]$")
+_WORD = re.compile(r"[^a-z0-9']+")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    kind: str
+    start: float
+    end: float
+    removes: str
+    context: str
+
+
+def norm(text: str) -> str:
+    return _WORD.sub("", text.lower())
+
+
+def words_of(transcript: Transcript) -> list[Word]:
+    return [w for segment in transcript.segments for w in segment.words]
+
+
+def silences(samples: np.ndarray, rate: int, shortest: float) -> list[tuple[float, float]]:
+    """Runs of silence at least `shortest` seconds long, as (start, end) in seconds."""
+    hop = int(FRAME * rate)
+    frames = len(samples) // hop
+    if frames == 0:
+        return []
+    power = np.mean(samples[:frames * hop].reshape(frames, hop).astype(np.float64) ** 2, axis=1)
+    level = 10 * np.log10(power + 1e-12)
+    quiet = level < np.percentile(level, 95) + SILENCE_DB
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    runs = [(a * FRAME, b * FRAME) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    return [(a, b) for a, b in runs if b - a >= shortest]
+
+
+def voiced_runs(samples: np.ndarray, rate: int, start: float, end: float
+                ) -> list[tuple[float, float]]:
+    """The sounding stretches between `start` and `end` (the complement of silence there)."""
+    a, b = int(start * rate), int(end * rate)
+    quiet = [(start + s, start + e) for s, e in silences(samples[a:b], rate, 0.06)]
+    runs, cursor = [], start
+    for s, e in quiet:
+        if s - cursor >= 0.1:
+            runs.append((cursor, s))
+        cursor = e
+    if end - cursor >= 0.1:
+        runs.append((cursor, end))
+    return runs
+
+
+def context(words: list[Word], first: int, last: int, around: int = 3) -> str:
+    before = " ".join(w.text.strip() for w in words[max(0, first - around):first])
+    gone = " ".join(w.text.strip() for w in words[first:last + 1])
+    after = " ".join(w.text.strip() for w in words[last + 1:last + 1 + around])
+    return f"{before} [{gone}] {after}".strip()
+
+
+def pause_cuts(samples: np.ndarray, rate: int, max_pause: float) -> list[Proposal]:
+    """Each silence longer than `max_pause`, shortened to it (half kept each side)."""
+    out = []
+    for start, end in silences(samples, rate, max_pause + 0.05):
+        if start <= 0.0 or end >= len(samples) / rate - FRAME:
+            continue  # lead-in and tail are mastering's business
+        keep = max_pause / 2
+        out.append(Proposal("pause", round(start + keep, 3), round(end - keep, 3), "",
+                            f"{end - start:.2f} s of silence"))
+    return out
+
+
+def filler_cuts(words: list[Word]) -> list[Proposal]:
+    """Every recognized filler word."""
+    return [Proposal("filler", round(w.start, 3), round(w.end, 3), w.text.strip(),
+                     context(words, i, i))
+            for i, w in enumerate(words) if norm(w.text) in FILLERS]
+
+
+def repeat_cuts(words: list[Word], longest: int = 3) -> list[Proposal]:
+    """A run of 1-3 words said twice in a row by one speaker: the first saying goes."""
+    out, i = [], 0
+    keys = [norm(w.text) for w in words]
+    while i < len(words):
+        for n in range(longest, 0, -1):
+            first, second = keys[i:i + n], keys[i + n:i + 2 * n]
+            if len(second) == n and first == second and all(first) \
+                    and len({w.speaker for w in words[i:i + 2 * n]}) == 1 \
+                    and not _SENTENCE_END.search(words[i + n - 1].text.strip()):
+                out.append(Proposal("repeat", round(words[i].start, 3),
+                                    round(words[i + n].start, 3),
+                                    " ".join(w.text.strip() for w in words[i:i + n]),
+                                    context(words, i, i + n - 1)))
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+def gap_fillers(words: list[Word], samples: np.ndarray, rate: int) -> list[Proposal]:
+    """Short voiced sounds inside a gap between recognized words (fillers left out)."""
+    out = []
+    for i in range(len(words) - 1):
+        a, b = words[i].end, words[i + 1].start
+        if b - a < 0.25 or words[i].speaker != words[i + 1].speaker:
+            continue
+        for s, e in voiced_runs(samples, rate, a, b):
+            if 0.12 <= e - s <= 0.8:
+                out.append(Proposal("filler", round(s, 3), round(e, 3), "(unrecognized sound)",
+                                    context(words, i + 1, i)))
+    return out

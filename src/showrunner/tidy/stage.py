@@ -1,0 +1,78 @@
+"""The tidy stage: transcript.json + the recording -> cuts.yaml (merged with the host's edits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import atomic, transcripts
+from ..audio import SAMPLE_RATE, decode
+from ..errors import AudioError, ConfigError
+from ..layout import CUTS_FILE, TRANSCRIPT_JSON
+from ..model import Episode, Show, Transcript
+from ..tidy_settings import TidySettings, tidy_settings
+from . import cutlist
+from .detect import Proposal, filler_cuts, gap_fillers, pause_cuts, repeat_cuts, words_of
+
+
+@dataclass(frozen=True)
+class TidyResult:
+    path: Path
+    proposals: tuple[Proposal, ...]  # everything detected this run
+    cuts: tuple[cutlist.Cut, ...]  # the merged list (what the file holds / would hold)
+    added: int
+    saved: float  # seconds the cuts not kept would remove
+    written: bool
+
+
+def propose(transcript: Transcript, samples: np.ndarray, rate: int,
+            settings: TidySettings, *, gap_sounds: bool = True) -> list[Proposal]:
+    """Every cut the settings ask for, in time order, overlaps resolved (the earlier wins)."""
+    words = words_of(transcript)
+    found: list[Proposal] = []
+    if "pause" in settings.kinds:
+        found += pause_cuts(samples, rate, settings.max_pause)
+    if "filler" in settings.kinds:
+        found += filler_cuts(words)
+        found += gap_fillers(words, samples, rate) if gap_sounds else []
+    if "repeat" in settings.kinds:
+        found += repeat_cuts(words)
+    found.sort(key=lambda p: (p.start, p.end))
+    kept: list[Proposal] = []
+    for proposal in found:
+        if not kept or proposal.start >= kept[-1].end:
+            kept.append(proposal)
+    return kept
+
+
+def tidy_episode(show: Show, episode: Episode, *, dry_run: bool = False) -> TidyResult:
+    """Propose cuts for `episode` and merge them into its cuts.yaml (unless `dry_run`)."""
+    settings = tidy_settings(show.root)
+    transcript_path = episode.folder / TRANSCRIPT_JSON
+    if not transcript_path.is_file():
+        raise ConfigError("has no transcript.json", path=episode.folder,
+                          hint=f"run 'showrunner transcribe {episode.id}' first")
+    audio_path = episode.audio_path
+    if audio_path is None or not audio_path.is_file():
+        raise AudioError("names no recording to tidy", path=episode.folder / "episode.yaml",
+                         hint="set 'audio:' to the raw recording")
+    proposals = propose(transcripts.load(transcript_path), decode(audio_path), SAMPLE_RATE,
+                        settings)
+    path = episode.folder / CUTS_FILE
+    old = cutlist.read(path)
+    old_text = path.read_text(encoding="utf-8") if path.is_file() else None
+    text = cutlist.merge(old, proposals, old_text)
+    merged = cutlist.parse(text, path)
+    if not dry_run and text != old_text:
+        atomic.write_text(path, text)
+    saved = sum(c.end - c.start for c in merged if not c.keep)
+    return TidyResult(path, tuple(proposals), tuple(merged), len(merged) - len(old), saved,
+                      not dry_run and text != old_text)
+
+
+def stage_inputs(show: Show, episode: Episode) -> list[Any]:
+    """What cuts.yaml's proposals depend on, for the up-to-date check (see `digest`)."""
+    return [episode.audio_path, episode.folder / TRANSCRIPT_JSON, tidy_settings(show.root)]
