@@ -26,9 +26,9 @@ from .model import (
     Show,
     TranscriptionSettings,
 )
-from .tidy_settings import TIDY_SCHEMA
 from .podcast_tags import EPISODE_TAGS_SCHEMA, SHOW_TAGS_SCHEMA, episode_tags, show_tags
 from .schema import TRANSCRIPTION_SCHEMA, Field, ListOf, MapOf, Obj, Problem, validate
+from .tidy_settings import TIDY_SCHEMA
 
 _CTA = Obj({"text": Field(required=True, example="Download the checklist"),
             "url": Field("url", required=True, example="https://example.com/checklist"),

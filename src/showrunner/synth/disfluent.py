@@ -45,6 +45,7 @@ class DisfluentConversation:
     wav: Path
     turns: tuple[Turn, ...]
     disfluencies: tuple[Disfluency, ...]
+    fluent: tuple[Disfluency, ...]  # kind 'words': where each run of kept words sounds
     duration: float
     sample_rate: int
 
@@ -105,7 +106,7 @@ def speak_disfluent(script: Sequence[Line], voices: Mapping[str, Voice], *,
                     pause: float = 0.8, sample_rate: int = 16000,
                     cache_dir: Path) -> DisfluentConversation:
     """Speak `script` (with marks) into a WAV; cached under `cache_dir` by a hash of the recipe."""
-    recipe = {"version": GENERATOR_VERSION, "disfluent": 1, "espeak": _espeak_version(),
+    recipe = {"version": GENERATOR_VERSION, "disfluent": 2, "espeak": _espeak_version(),
               "script": [asdict(line) for line in script], "pause": pause,
               "voices": {n: asdict(v) for n, v in sorted(voices.items())}, "rate": sample_rate}
     key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:24]
@@ -117,6 +118,7 @@ def speak_disfluent(script: Sequence[Line], voices: Mapping[str, Voice], *,
     return DisfluentConversation(
         wav, tuple(Turn(**t) for t in data["turns"]),
         tuple(Disfluency(**d) for d in data["disfluencies"]),
+        tuple(Disfluency(**d) for d in data["fluent"]),
         info.frames / info.samplerate, info.samplerate)
 
 
@@ -141,7 +143,7 @@ class _Tape:
 def _render(script: Sequence[Line], voices: Mapping[str, Voice], pause: float,
             sample_rate: int, wav: Path, truth: Path) -> None:
     tape = _Tape(sample_rate)
-    turns, events = [], []
+    turns, events, fluent = [], [], []
     with tempfile.TemporaryDirectory(prefix="showrunner-disfluent-") as tmp:
         def say(text: str, voice: Voice) -> np.ndarray:
             speech = _speak_line(text, voice, Path(tmp) / "piece.wav")
@@ -158,8 +160,8 @@ def _render(script: Sequence[Line], voices: Mapping[str, Voice], pause: float,
                                              round(end + JOIN_GAP, 3)))
                     continue
                 start, end = tape.add(say(value, voices[line.speaker]))
-                if kind != "words":
-                    events.append(Disfluency(kind, start, end, value))
+                (events if kind != "words" else fluent).append(
+                    Disfluency(kind, start, end, value))
             turns.append(Turn(line.speaker, plain_text(line.text), round(begin, 3),
                               round(tape.cursor / sample_rate, 3), line.topic))
             tape.silence(pause)
@@ -168,4 +170,5 @@ def _render(script: Sequence[Line], voices: Mapping[str, Voice], pause: float,
     with atomic.replacing(wav) as handle:
         soundfile.write(handle, audio, sample_rate, format="WAV", subtype="PCM_16")
     atomic.write_text(truth, json.dumps({"turns": [asdict(t) for t in turns],
-                                         "disfluencies": [asdict(e) for e in events]}, indent=1))
+                                         "disfluencies": [asdict(e) for e in events],
+                                         "fluent": [asdict(e) for e in fluent]}, indent=1))

@@ -30,6 +30,7 @@ class Cut:
     end: float
     keep: bool
     block: str
+    removes: str = ""
 
 
 def cut_id(proposal: Proposal) -> str:
@@ -71,7 +72,7 @@ def _cut(item: object, block: str, path: Path) -> Cut:
                           path=path, hint="set keep: to true or false")
     try:
         return Cut(str(item["id"]), str(item["kind"]), float(item["start"]),
-                   float(item["end"]), item["keep"], block)
+                   float(item["end"]), item["keep"], block, str(item.get("removes") or ""))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"cut '{item.get('id')}' lacks a number for {exc}", path=path,
                           hint="restore id, kind, start and end as tidy wrote them") from exc

@@ -27,6 +27,17 @@ class TidyResult:
     saved: float  # seconds the cuts not kept would remove
     written: bool
 
+    def lines(self, dry_run: bool) -> list[str]:
+        """What the command prints: each cut that would go (dry run), then the summary."""
+        going = [c for c in self.cuts if not c.keep]
+        out = [f"{c.start:9.3f}-{c.end:9.3f}  {c.kind:<7} {c.removes}" for c in going] \
+            if dry_run else []
+        verb = "would remove" if dry_run else "remove"
+        where = self.path.name if dry_run or not self.written else f"wrote {self.path.name}:"
+        out.append(f"{where} {len(going)} cut(s) {verb} {self.saved:.1f} s "
+                   f"({len(self.cuts) - len(going)} kept by the host, {self.added} new)")
+        return out
+
 
 def propose(transcript: Transcript, samples: np.ndarray, rate: int,
             settings: TidySettings, *, gap_sounds: bool = True) -> list[Proposal]:

@@ -146,7 +146,9 @@ def resolve_settings(show: Show, overrides: dict[str, Any]) -> TranscriptionSett
     return settings
 
 
-# A prompt written with fillers keeps the recognizer writing them (measured in tests/tidy).
+# transcription.disfluencies: a prompt written with fillers keeps the recognizer writing them
+# (for `tidy`): without it tiny.en wrote 0 of 9 scripted fillers of tidy's held-out speech,
+# with it 8 (tests/tidy).
 DISFLUENT_PROMPT = ("Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. "
                     "Uh, um, so, uh.")
 
