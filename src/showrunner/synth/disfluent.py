@@ -143,7 +143,9 @@ class _Tape:
 def _render(script: Sequence[Line], voices: Mapping[str, Voice], pause: float,
             sample_rate: int, wav: Path, truth: Path) -> None:
     tape = _Tape(sample_rate)
-    turns, events, fluent = [], [], []
+    turns: list[Turn] = []
+    events: list[Disfluency] = []
+    fluent: list[Disfluency] = []
     with tempfile.TemporaryDirectory(prefix="showrunner-disfluent-") as tmp:
         def say(text: str, voice: Voice) -> np.ndarray:
             speech = _speak_line(text, voice, Path(tmp) / "piece.wav")
