@@ -16,6 +16,8 @@ from ..model import Transcript, Word
 
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm"})
 FRAME = 0.02  # seconds per energy frame
+LAG = 0.45  # seconds Whisper's word times may run late (measured on synth.disfluent.TUNING)
+PAD = 0.03  # seconds of the silence either side a filler cut also takes
 SILENCE_DB = -40.0  # below the recording's loud level by this much is silence
 _SENTENCE_END = re.compile(r"[.!?]$")
 _WORD = re.compile(r"[^a-z0-9']+")
@@ -86,11 +88,36 @@ def pause_cuts(samples: np.ndarray, rate: int, max_pause: float) -> list[Proposa
     return out
 
 
-def filler_cuts(words: list[Word]) -> list[Proposal]:
-    """Every recognized filler word."""
-    return [Proposal("filler", round(w.start, 3), round(w.end, 3), w.text.strip(),
-                     context(words, i, i))
-            for i, w in enumerate(words) if norm(w.text) in FILLERS]
+def filler_cuts(words: list[Word], samples: np.ndarray, rate: int) -> list[Proposal]:
+    """Every recognized filler word, cut where its sound is (see `sound_of`)."""
+    out = []
+    for i, word in enumerate(words):
+        if norm(word.text) not in FILLERS:
+            continue
+        after = words[i - 1].start if i else 0.0
+        sound = sound_of(word, samples, rate, after)
+        if sound is not None:
+            out.append(Proposal("filler", sound[0], sound[1], word.text.strip(),
+                                context(words, i, i)))
+    return out
+
+
+def sound_of(word: Word, samples: np.ndarray, rate: int,
+             after: float) -> tuple[float, float] | None:
+    """Where a short word really sounds: Whisper's word times run up to ~0.45 s late and
+    overlap the next word, so the cut is the voiced run, set off by silence, that overlaps the
+    word's span moved back by LAG most and starts after the previous word's start (`after`);
+    None when no run stands alone (then nothing is cut)."""
+    lo, hi = max(0.0, after, word.start - LAG - 0.15), min(len(samples) / rate, word.end + 0.1)
+    runs = [r for r in voiced_runs(samples, rate, lo, hi)
+            if 0.1 <= r[1] - r[0] <= 0.8 and r[0] > lo and r[1] < hi]
+    if not runs:
+        return None
+    span = (word.start - LAG, max(word.end, word.start + 0.05))
+    best = max(runs, key=lambda r: min(r[1], span[1]) - max(r[0], span[0]))
+    if min(best[1], span[1]) - max(best[0], span[0]) <= 0:
+        return None
+    return round(best[0] - PAD, 3), round(best[1] + PAD, 3)
 
 
 def repeat_cuts(words: list[Word], longest: int = 3) -> list[Proposal]:
