@@ -119,3 +119,25 @@ def test_a_broken_cuts_yaml_is_one_line_naming_the_file(show: Path) -> None:
     assert result.exit_code == 1
     assert "cuts.yaml" in result.stderr and "keep" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_rerun_refreshes_untouched_cuts_and_leaves_the_hosts_alone(
+        show: Path, held_out: DisfluentConversation) -> None:
+    _, before = _tidy(show)
+    path = show / "episodes" / "talk" / "cuts.yaml"
+    assert _tidy(show)[1] == before  # nothing changed: the same file
+    pause = next(c for c in before if c.kind == "pause")
+    path.write_text(path.read_text().replace(pause.block, pause.block.replace(
+        "keep: false", "keep: true")))
+    (show / "show.yaml").write_text((show / "show.yaml").read_text().replace(
+        "max_pause: 0.8", "max_pause: 1.0"))
+    _, after = _tidy(show)
+    kept = [c for c in after if c.keep]
+    assert [c.block for c in kept] == [pause.block.replace("keep: false", "keep: true")]
+    assert not any(c.start < pause.end and c.end > pause.start for c in after if not c.keep)
+    for truth in (d for d in held_out.disfluencies if d.kind == "pause"):
+        if truth.start <= pause.start < truth.end:
+            continue
+        inside = [c for c in after if c.kind == "pause" and truth.start <= c.start < truth.end]
+        left = (truth.end - truth.start) - sum(c.end - c.start for c in inside)
+        assert left == pytest.approx(1.0, abs=0.05), (truth, inside)

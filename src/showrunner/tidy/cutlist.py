@@ -1,8 +1,9 @@
 """cuts.yaml: the edit list. showrunner writes it; the host flips `keep:` (or deletes a cut).
 
-Each cut is one block starting `- id: <kind>@<start ms>`. A re-run merges: a cut already in the
-file keeps its block byte for byte (the host's decision and any comment they wrote), a new
-proposal is added, and a cut no longer proposed stays (the host deletes what they do not want).
+Each cut is one block starting `- id: <kind>@<start ms>`. A re-run merges: a cut the host
+touched (any byte of its block differs from what tidy wrote: `keep: true`, a comment, a new end)
+stays byte for byte, and no new proposal overlapping it is added; untouched cuts are replaced
+by this run's proposals (so a new `max_pause` or transcript applies to them).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..yamlread import load, round_trip
 from .detect import Proposal
 
 HEADER = ("# showrunner tidy: proposed cuts. Set `keep: true` to keep that audio.\n"
-          "# A re-run adds new proposals and never changes or drops a cut already here.\n"
+          "# A re-run never changes a cut you edited; it refreshes the ones you did not.\n"
           "cuts:\n")
 _BLOCK = re.compile(r"^- id: (\S+)\s*$", re.M)
 
@@ -31,6 +32,13 @@ class Cut:
     keep: bool
     block: str
     removes: str = ""
+    context: str = ""
+
+    @property
+    def touched(self) -> bool:
+        """Whether the host changed this cut: its text is not what tidy would write for it."""
+        proposal = Proposal(self.kind, self.start, self.end, self.removes, self.context)
+        return self.id != cut_id(proposal) or self.block != render(proposal)
 
 
 def cut_id(proposal: Proposal) -> str:
@@ -72,7 +80,8 @@ def _cut(item: object, block: str, path: Path) -> Cut:
                           path=path, hint="set keep: to true or false")
     try:
         return Cut(str(item["id"]), str(item["kind"]), float(item["start"]),
-                   float(item["end"]), item["keep"], block, str(item.get("removes") or ""))
+                   float(item["end"]), item["keep"], block, str(item.get("removes") or ""),
+                   str(item.get("context") or ""))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"cut '{item.get('id')}' lacks a number for {exc}", path=path,
                           hint="restore id, kind, start and end as tidy wrote them") from exc
@@ -80,9 +89,11 @@ def _cut(item: object, block: str, path: Path) -> Cut:
 
 def merge(old: list[Cut], proposals: list[Proposal], old_text: str | None) -> str:
     """The new file text: old blocks kept verbatim, new proposals added, in time order."""
-    known = {cut.id for cut in old}
-    blocks = [(cut.start, cut.block) for cut in old]
-    blocks += [(p.start, render(p)) for p in proposals if cut_id(p) not in known]
+    kept = [cut for cut in old if cut.touched]
+    blocks = [(cut.start, cut.block) for cut in kept]
+    blocks += [(p.start, render(p)) for p in proposals
+               if not any(p.start < cut.end and p.end > cut.start or cut_id(p) == cut.id
+                          for cut in kept)]
     blocks.sort(key=lambda item: item[0])
     head = HEADER if old_text is None else old_text[:_first_block(old_text)]
     return head + "".join(b if b.endswith("\n") else b + "\n" for _, b in blocks)
