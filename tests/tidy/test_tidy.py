@@ -141,3 +141,15 @@ def test_a_rerun_refreshes_untouched_cuts_and_leaves_the_hosts_alone(
         inside = [c for c in after if c.kind == "pause" and truth.start <= c.start < truth.end]
         left = (truth.end - truth.start) - sum(c.end - c.start for c in inside)
         assert left == pytest.approx(1.0, abs=0.05), (truth, inside)
+
+
+def test_no_pause_cut_spans_a_change_of_speaker(
+        show: Path, held_out: DisfluentConversation) -> None:
+    """With max_pause under the gap between turns, only the pauses inside a turn go."""
+    (show / "show.yaml").write_text((show / "show.yaml").read_text().replace(
+        "max_pause: 0.8", "max_pause: 0.5"))
+    _, cuts = _tidy(show)
+    pauses = [c for c in cuts if c.kind == "pause"]
+    assert len(pauses) == 3  # the three scripted pauses; the turn gaps (0.8 s) stay whole
+    for cut in pauses:
+        assert any(t.start < cut.start < cut.end < t.end for t in held_out.turns), cut

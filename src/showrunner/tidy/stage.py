@@ -12,7 +12,7 @@ from .. import atomic, transcripts
 from ..audio import SAMPLE_RATE, decode
 from ..errors import AudioError, ConfigError
 from ..layout import CUTS_FILE, TRANSCRIPT_JSON
-from ..model import Episode, Show, Transcript
+from ..model import Episode, Show, Transcript, Word
 from ..tidy_settings import TidySettings, tidy_settings
 from . import cutlist
 from .detect import Proposal, filler_cuts, gap_fillers, pause_cuts, repeat_cuts, words_of
@@ -48,7 +48,8 @@ def propose(transcript: Transcript, samples: np.ndarray, rate: int,
     words = words_of(transcript)
     found: list[Proposal] = []
     if "pause" in settings.kinds:
-        found += pause_cuts(samples, rate, settings.max_pause)
+        found += [p for p in pause_cuts(samples, rate, settings.max_pause)
+                  if not _speaker_changes(words, p)]
     if "filler" in settings.kinds:
         found += filler_cuts(words, samples, rate)
         found += gap_fillers(words, samples, rate) if gap_sounds else []
@@ -60,6 +61,15 @@ def propose(transcript: Transcript, samples: np.ndarray, rate: int,
         if not kept or proposal.start >= kept[-1].end:
             kept.append(proposal)
     return kept
+
+
+def _speaker_changes(words: list[Word], cut: Proposal) -> bool:
+    """Whether the words either side of `cut` are different speakers' (never cut there).
+    Whisper's word starts run late, never early: the word before starts before the cut's
+    start, the word after at or after its end."""
+    before = [w for w in words if w.start < cut.start]
+    after = [w for w in words if w.start >= cut.end]
+    return bool(before and after and before[-1].speaker != after[0].speaker)
 
 
 def tidy_episode(show: Show, episode: Episode, *, dry_run: bool = False) -> TidyResult:
