@@ -153,3 +153,17 @@ def test_no_pause_cut_spans_a_change_of_speaker(
     assert len(pauses) == 3  # the three scripted pauses; the turn gaps (0.8 s) stay whole
     for cut in pauses:
         assert any(t.start < cut.start < cut.end < t.end for t in held_out.turns), cut
+
+
+def test_a_repeat_cut_takes_the_first_saying_and_stops_at_the_second(
+        show: Path, held_out: DisfluentConversation) -> None:
+    _, cuts = _tidy(show)
+    repeats = [c for c in cuts if c.kind == "repeat"]
+    assert repeats
+    for cut in repeats:
+        truth = next(d for d in held_out.disfluencies
+                     if d.kind == "repeat" and cut.start < d.start + 0.05 < cut.end + 0.2)
+        first = max((w for w in held_out.fluent if w.end <= truth.start), key=lambda w: w.end)
+        assert first.start - 0.1 <= cut.start and first.end <= cut.end <= truth.start + 0.02
+        others = [w for w in held_out.fluent if w is not first]
+        assert not any(cut.start < w.end and cut.end > w.start for w in others), cut

@@ -120,8 +120,10 @@ def sound_of(word: Word, samples: np.ndarray, rate: int,
     return round(best[0] - PAD, 3), round(best[1] + PAD, 3)
 
 
-def repeat_cuts(words: list[Word], longest: int = 3) -> list[Proposal]:
-    """A run of 1-3 words said twice in a row by one speaker: the first saying goes."""
+def repeat_cuts(words: list[Word], samples: np.ndarray, rate: int,
+                longest: int = 3) -> list[Proposal]:
+    """A run of 1-3 words said twice in a row by one speaker: the first saying goes, from the
+    sound's onset to the second saying's onset (both found in the audio; see `onset`)."""
     out, i = [], 0
     keys = [norm(w.text) for w in words]
     while i < len(words):
@@ -130,15 +132,27 @@ def repeat_cuts(words: list[Word], longest: int = 3) -> list[Proposal]:
             if len(second) == n and first == second and all(first) \
                     and len({w.speaker for w in words[i:i + 2 * n]}) == 1 \
                     and not _SENTENCE_END.search(words[i + n - 1].text.strip()):
-                out.append(Proposal("repeat", round(words[i].start, 3),
-                                    round(words[i + n].start, 3),
-                                    " ".join(w.text.strip() for w in words[i:i + n]),
-                                    context(words, i, i + n - 1)))
+                start, end = onset(words, i, samples, rate), onset(words, i + n, samples, rate)
+                if start is not None and end is not None and start < end:
+                    out.append(Proposal("repeat", start, end,
+                                        " ".join(w.text.strip() for w in words[i:i + n]),
+                                        context(words, i, i + n - 1)))
                 i += n
                 break
         else:
             i += 1
     return out
+
+
+def onset(words: list[Word], i: int, samples: np.ndarray, rate: int) -> float | None:
+    """Where word `i` starts to sound: the end of the last silence between the previous
+    word's start and word i's (late) start; None when there is no silence to cut at."""
+    lo = max(words[i - 1].start if i else 0.0, words[i].start - LAG - 0.15)
+    a, b = int(lo * rate), int((words[i].start + 0.05) * rate)
+    quiet = silences(samples[a:b], rate, 0.06)
+    if not quiet:
+        return None
+    return round(lo + quiet[-1][1] - PAD, 3)
 
 
 def gap_fillers(words: list[Word], samples: np.ndarray, rate: int) -> list[Proposal]:

@@ -54,7 +54,7 @@ def propose(transcript: Transcript, samples: np.ndarray, rate: int,
         found += filler_cuts(words, samples, rate)
         found += gap_fillers(words, samples, rate) if gap_sounds else []
     if "repeat" in settings.kinds:
-        found += repeat_cuts(words)
+        found += repeat_cuts(words, samples, rate)
     found.sort(key=lambda p: (p.start, p.end))
     kept: list[Proposal] = []
     for proposal in found:
