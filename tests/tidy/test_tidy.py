@@ -9,7 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 
 from showrunner.synth import (
     DisfluentConversation,
@@ -167,3 +169,27 @@ def test_a_repeat_cut_takes_the_first_saying_and_stops_at_the_second(
         assert first.start - 0.1 <= cut.start and first.end <= cut.end <= truth.start + 0.02
         others = [w for w in held_out.fluent if w is not first]
         assert not any(cut.start < w.end and cut.end > w.start for w in others), cut
+
+
+def test_the_generated_truth_matches_the_audio(held_out: DisfluentConversation) -> None:
+    """Scripted pauses are silent for their length; fillers and repeats sound where recorded."""
+    samples, rate = soundfile.read(str(held_out.wav), dtype="float32")
+    kinds = [d.kind for d in held_out.disfluencies]
+    assert (kinds.count("filler"), kinds.count("repeat"), kinds.count("pause")) == (9, 2, 3)
+    for event in held_out.disfluencies:
+        # 5 ms in from each edge: the truth is rounded to the millisecond
+        clip = np.abs(samples[int((event.start + 0.005) * rate):int((event.end - 0.005) * rate)])
+        if event.kind == "pause":
+            assert float(clip.max()) == 0.0 and event.end - event.start >= 1.5
+        else:
+            assert float(clip.max()) > 0.05 and 0.1 < event.end - event.start < 0.8
+
+
+def test_a_bad_tidy_setting_is_one_line_naming_show_yaml(tmp_path: Path) -> None:
+    show = make_show(tmp_path / "show", show_yaml=TIDY_YAML.replace("max_pause: 0.8",
+                                                                    "max_pause: soon"))
+    add_episode(show, "talk", "title: Talk\nnumber: 1\n")
+    result = run(["tidy", "talk"], show)
+    assert result.exit_code == 1
+    assert "show.yaml" in result.stderr and "max_pause" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
