@@ -6,6 +6,7 @@ was never used to tune (issue #19's bounds: fillers precision >= 0.9, recall >= 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,14 @@ def test_a_bad_tidy_setting_is_one_line_naming_show_yaml(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "show.yaml" in result.stderr and "max_pause" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_transcript_made_without_the_disfluency_prompt_gets_a_note(show: Path) -> None:
+    output, _ = _tidy(show, "--dry-run")
+    assert "note:" not in output
+    path = show / "episodes" / "talk" / "transcript.json"
+    data = json.loads(path.read_text())
+    data["settings"]["disfluencies"] = False
+    path.write_text(json.dumps(data))
+    output, _ = _tidy(show, "--dry-run")
+    assert "transcription.disfluencies" in output and "transcribe talk --force" in output

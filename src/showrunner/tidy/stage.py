@@ -26,11 +26,12 @@ class TidyResult:
     added: int
     saved: float  # seconds the cuts not kept would remove
     written: bool
+    notices: tuple[str, ...] = ()
 
     def lines(self, dry_run: bool) -> list[str]:
         """What the command prints: each cut that would go (dry run), then the summary."""
         going = [c for c in self.cuts if not c.keep]
-        out = [f"{c.start:9.3f}-{c.end:9.3f}  {c.kind:<7} {c.removes}" for c in going] \
+        out = list(self.notices) + [f"{c.start:9.3f}-{c.end:9.3f}  {c.kind:<7} {c.removes}" for c in going] \
             if dry_run else []
         verb = "would remove" if dry_run else "remove"
         where = self.path.name if dry_run or not self.written else f"wrote {self.path.name}:"
@@ -83,8 +84,8 @@ def tidy_episode(show: Show, episode: Episode, *, dry_run: bool = False) -> Tidy
     if audio_path is None or not audio_path.is_file():
         raise AudioError("names no recording to tidy", path=episode.folder / "episode.yaml",
                          hint="set 'audio:' to the raw recording")
-    proposals = propose(transcripts.load(transcript_path), decode(audio_path), SAMPLE_RATE,
-                        settings)
+    transcript = transcripts.load(transcript_path)
+    proposals = propose(transcript, decode(audio_path), SAMPLE_RATE, settings)
     path = episode.folder / CUTS_FILE
     old = cutlist.read(path)
     old_text = path.read_text(encoding="utf-8") if path.is_file() else None
@@ -94,7 +95,15 @@ def tidy_episode(show: Show, episode: Episode, *, dry_run: bool = False) -> Tidy
         atomic.write_text(path, text)
     saved = sum(c.end - c.start for c in merged if not c.keep)
     return TidyResult(path, tuple(proposals), tuple(merged), len(merged) - len(old), saved,
-                      not dry_run and text != old_text)
+                      not dry_run and text != old_text, _notices(transcript, settings, episode))
+
+
+def _notices(transcript: Transcript, settings: TidySettings, episode: Episode) -> tuple[str, ...]:
+    if "filler" not in settings.kinds or transcript.settings.get("disfluencies"):
+        return ()
+    return (f"note: {TRANSCRIPT_JSON} was recognized without transcription.disfluencies, so "
+            "most 'um' and 'uh' are missing from it; set 'disfluencies: true' under "
+            f"transcription: in show.yaml and run 'showrunner transcribe {episode.id} --force'",)
 
 
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
