@@ -22,6 +22,7 @@ from showrunner.synth import (
 )
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 from showrunner.tidy import Cut
+from showrunner.tidy.apply import FADE, retime, spans, tidied
 from showrunner.tidy.cutlist import read
 
 from ..conftest import GUEST, HOST
@@ -205,3 +206,26 @@ def test_a_transcript_made_without_the_disfluency_prompt_gets_a_note(show: Path)
     path.write_text(json.dumps(data))
     output, _ = _tidy(show, "--dry-run")
     assert "transcription.disfluencies" in output and "transcribe talk --force" in output
+
+
+def test_applying_the_cuts_keeps_every_kept_word_exact_and_joins_without_a_click(
+        show: Path, held_out: DisfluentConversation) -> None:
+    _, cuts = _tidy(show)
+    samples, rate = soundfile.read(str(held_out.wav), dtype="float32")
+    cut_spans = spans(samples, rate, [(c.start, c.end) for c in cuts if not c.keep])
+    out = tidied(samples, rate, cut_spans)
+    fade = int(FADE * rate)
+    assert len(out) == len(samples) - sum(b - a - fade for a, b in cut_spans)
+    repeats = [c for c in cuts if c.kind == "repeat"]  # their first saying goes (tested above)
+    for word in held_out.fluent:  # the kept speech, sample for sample, where retime says
+        if any(c.start < word.end and c.end > word.start for c in repeats):
+            continue
+        a, b = int(round(word.start * rate)), int(round(word.end * rate))
+        new = int(round(retime(a / rate, rate, cut_spans) * rate))
+        assert np.array_equal(out[new:new + (b - a)], samples[a:b]), word
+    steps = np.abs(np.diff(out))
+    for a, _ in cut_spans:
+        join = int(round(retime(a / rate, rate, cut_spans) * rate))
+        at = steps[max(0, join - fade):join + fade].max()
+        around = steps[max(0, join - rate // 2):join + rate // 2].max()
+        assert at <= around, (a / rate, at, around)
