@@ -229,3 +229,18 @@ def test_applying_the_cuts_keeps_every_kept_word_exact_and_joins_without_a_click
         at = steps[max(0, join - fade):join + fade].max()
         around = steps[max(0, join - rate // 2):join + rate // 2].max()
         assert at <= around, (a / rate, at, around)
+
+
+def test_a_join_inside_voiced_speech_has_no_click(held_out: DisfluentConversation) -> None:
+    """The hard case the scripted cuts (all in silence) do not reach: a cut in mid-word."""
+    samples, rate = soundfile.read(str(held_out.wav), dtype="float32")
+    middles = [(w.start + w.end) / 2 for w in held_out.fluent if w.end - w.start > 0.4]
+    cut_spans = spans(samples, rate, [(m - 0.05, m + 0.05) for m in middles])
+    assert len(cut_spans) == len(middles) >= 10
+    out = tidied(samples, rate, cut_spans)
+    steps, fade = np.abs(np.diff(out)), int(FADE * rate)
+    for a, b in cut_spans:
+        join = int(round(retime(a / rate, rate, cut_spans) * rate))
+        around = np.concatenate([np.abs(np.diff(samples[a - rate // 4:a])),
+                                 np.abs(np.diff(samples[b:b + rate // 4]))]).max()
+        assert steps[join - fade:join + fade].max() <= around, a / rate
