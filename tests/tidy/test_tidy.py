@@ -244,3 +244,20 @@ def test_a_join_inside_voiced_speech_has_no_click(held_out: DisfluentConversatio
         around = np.concatenate([np.abs(np.diff(samples[a - rate // 4:a])),
                                  np.abs(np.diff(samples[b:b + rate // 4]))]).max()
         assert steps[join - fade:join + fade].max() <= around, a / rate
+
+
+def test_the_disfluency_setting_prompts_the_recognizer_and_re_transcribes(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from showrunner.config import load_episode, load_show
+    from showrunner.transcribe import settings_key
+    from showrunner.transcribe.stage import DISFLUENT_PROMPT, recognition_options
+
+    root = make_show(tmp_path / "show", show_yaml=SHOW_YAML + "glossary: [Sourdough]\n")
+    add_episode(root, "talk", "title: Talk\nnumber: 1\n")
+    show = load_show(root)
+    episode = load_episode(show, "talk")
+    on = replace(show.transcription, disfluencies=True)
+    assert recognition_options(show, show.transcription).initial_prompt == "Sourdough."
+    assert recognition_options(show, on).initial_prompt == f"{DISFLUENT_PROMPT} Sourdough."
+    assert settings_key(show, episode, on) != settings_key(show, episode, show.transcription)
