@@ -46,12 +46,20 @@ def silences(samples: np.ndarray, rate: int, shortest: float) -> list[tuple[floa
     frames = len(samples) // hop
     if frames == 0:
         return []
-    power = np.mean(samples[:frames * hop].reshape(frames, hop).astype(np.float64) ** 2, axis=1)
-    level = 10 * np.log10(power + 1e-12)
+    level = _levels(samples[:frames * hop].reshape(frames, hop))
     quiet = level < np.percentile(level, 95) + SILENCE_DB
     edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
     runs = [(a * FRAME, b * FRAME) for a, b in zip(edges[::2], edges[1::2], strict=True)]
     return [(a, b) for a, b in runs if b - a >= shortest]
+
+
+def _levels(frames: np.ndarray, block: int = 3000) -> np.ndarray:
+    """Each frame's power in dB, a minute of frames at a time (no full-length float64 copy)."""
+    out = np.empty(len(frames), dtype=np.float64)
+    for at in range(0, len(frames), block):
+        chunk = frames[at:at + block].astype(np.float64)
+        out[at:at + block] = 10 * np.log10(np.mean(chunk * chunk, axis=1) + 1e-12)
+    return out
 
 
 def voiced_runs(samples: np.ndarray, rate: int, start: float, end: float
