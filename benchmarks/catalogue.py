@@ -101,8 +101,11 @@ def _timed(command: list[str], cwd: Path, pattern: str) -> tuple[float, float]:
     env = dict(os.environ, HF_HUB_OFFLINE="1", MAKEFLAGS="")
     with _PeakMemory(pattern) as memory:
         started = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, capture_output=True, env=env)
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} failed: {done.stdout[-2000:]}"
+                           f"{done.stderr[-2000:]}")
     return wall, memory.worst_mib
 
 

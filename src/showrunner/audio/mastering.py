@@ -26,7 +26,7 @@ from ..layout import TRANSCRIPT_JSON, mastered_audio
 from ..model import Chapter, Episode, Show, clock
 from . import reading as audio
 from . import streamed
-from .pcm import Pcm, Programme, Signal, decode_to_disk, positions
+from .pcm import Audio, Pcm, Programme, Signal, decode_to_disk, positions
 from .tags import write_tags
 
 # MP3 encoding can raise inter-sample peaks a little; the limiter aims this far under the
@@ -34,35 +34,6 @@ from .tags import write_tags
 MP3_HEADROOM_DB = 0.5
 _ENCODE_TRIES = 3
 LOUDNESS_TOLERANCE_LU = 0.2  # the MP3 is encoded again if it lands further than this off target
-
-
-@dataclass(frozen=True, eq=False)
-class Audio:
-    """Decoded audio: float32 samples shaped (frames, channels), full scale 1.0, at `rate` Hz."""
-
-    samples: np.ndarray
-    rate: int
-
-    @property
-    def duration(self) -> float:
-        return self.samples.shape[0] / self.rate
-
-    @property
-    def frames(self) -> int:
-        return int(self.samples.shape[0])
-
-    @property
-    def channels(self) -> int:
-        return int(self.samples.shape[1])
-
-    def read(self, start: int, stop: int) -> np.ndarray:
-        """Frames [start, stop) (see `pcm.Signal`)."""
-        return self.samples[max(0, start):max(0, stop)]
-
-    def between(self, start: float, end: float) -> Audio:
-        """The stretch from `start` to `end` seconds."""
-        return Audio(self.samples[int(round(start * self.rate)):int(round(end * self.rate))],
-                     self.rate)
 
 
 @dataclass(frozen=True)

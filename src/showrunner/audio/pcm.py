@@ -101,11 +101,15 @@ def positions(lengths: Sequence[int], crossfade: int) -> tuple[list[int], int]:
 
 
 @dataclass(frozen=True, eq=False)
-class _Frames:
-    """Frames held in memory, as a Signal (a crossfade)."""
+class Audio:
+    """Decoded audio: float32 samples shaped (frames, channels), full scale 1.0, at `rate` Hz."""
 
     samples: np.ndarray
     rate: int
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[0] / self.rate
 
     @property
     def frames(self) -> int:
@@ -116,7 +120,13 @@ class _Frames:
         return int(self.samples.shape[1])
 
     def read(self, start: int, stop: int) -> np.ndarray:
+        """Frames [start, stop), as a `Signal` offers them."""
         return self.samples[max(0, start):max(0, stop)]
+
+    def between(self, start: float, end: float) -> Audio:
+        """The stretch from `start` to `end` seconds."""
+        return Audio(self.samples[int(round(start * self.rate)):int(round(end * self.rate))],
+                     self.rate)
 
 
 Fade = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
@@ -139,7 +149,7 @@ class Programme:
             tail = self.read(start, end)
             self._cut(start)
             if overlap:
-                self._add(start, _Frames(fade(tail, piece.read(0, overlap), self.rate), self.rate),
+                self._add(start, Audio(fade(tail, piece.read(0, overlap), self.rate), self.rate),
                           0, overlap)
             self._add(end, piece, overlap, piece.frames - overlap)
 
