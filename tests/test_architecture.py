@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "showrunner"
-STAGES = {"transcribe", "split", "notes", "audio", "render", "feed", "deploy"}
+STAGES = {"transcribe", "split", "notes", "audio", "render", "feed", "deploy", "tidy"}
 FLOOR = {"model", "config", "schema", "errors", "atomic", "templating", "layout", "transcripts",
-         "chapters", "digest", "deploy_settings", "podcast_tags", "import_record", "yamlread"}
+         "chapters", "digest", "deploy_settings", "podcast_tags", "import_record", "yamlread", "tidy_settings"}
 ORCHESTRATORS = {"cli", "pipeline", "scaffold", "demo", "synth", "preview", "catalogue"}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 

@@ -28,6 +28,7 @@ from .model import (
 )
 from .podcast_tags import EPISODE_TAGS_SCHEMA, SHOW_TAGS_SCHEMA, episode_tags, show_tags
 from .schema import TRANSCRIPTION_SCHEMA, Field, ListOf, MapOf, Obj, Problem, validate
+from .tidy_settings import TIDY_SCHEMA
 
 _CTA = Obj({"text": Field(required=True, example="Download the checklist"),
             "url": Field("url", required=True, example="https://example.com/checklist"),
@@ -81,7 +82,7 @@ SHOW_SCHEMA = Obj({
                          "model": Field(required=True, example="llama3"),
                          "api_key_env": Field(example="OPENAI_API_KEY"),
                          "timeout_s": Field("float", minimum=1, maximum=600)}),
-    "deploy": DEPLOY_SCHEMA, **SHOW_TAGS_SCHEMA,
+    "deploy": DEPLOY_SCHEMA, "tidy": TIDY_SCHEMA, **SHOW_TAGS_SCHEMA,
 })
 
 GUEST_SCHEMA = Obj({

@@ -34,6 +34,7 @@ EPISODE_FILE = "episode.yaml"
 TRANSCRIPT_JSON = "transcript.json"
 CHAPTERS_FILE = "chapters.json"
 NOTES_FILE = "notes.md"
+CUTS_FILE = "cuts.yaml"  # tidy's edit list, which the host may change
 NOTES_DRAFT_FILE = "notes.draft.md"
 NOTES_RECORD_FILE = ".notes.sha256"  # the hash of the notes.md showrunner last wrote
 STATE_FILE = ".showrunner-state.json"  # the digests of each stage's inputs

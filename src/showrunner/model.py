@@ -102,9 +102,9 @@ class TranscriptionSettings:
     vad: bool = True
     threads: int = 0
     word_timestamps: bool = True
+    disfluencies: bool = False  # see transcribe.stage.DISFLUENT_PROMPT
     diarizer: str = "resemblyzer"
-    # "cuda" runs recognition on a GPU (`catalogue build --gpus`); the CPU otherwise.
-    device: str = "cpu"
+    device: str = "cpu"  # "cuda" runs recognition on a GPU (`catalogue build --gpus`)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

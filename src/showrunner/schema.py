@@ -291,6 +291,7 @@ TRANSCRIPTION_SCHEMA = Obj({
     "vad": Field("bool"),
     "threads": Field("int", minimum=0, maximum=256),
     "word_timestamps": Field("bool"),
+    "disfluencies": Field("bool"),
     "diarizer": Field(example="resemblyzer"),
     "device": Field("choice", choices=("cpu", "cuda")),
 })

@@ -130,6 +130,8 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
 @click.option("--threads", type=setting_type("threads"), help="CPU threads (0 = engine default).")
 @click.option("--vad/--no-vad", default=None, help="Skip silence with voice activity detection.")
 @click.option("--batched/--no-batched", default=None, help="faster-whisper batched inference.")
+@click.option("--disfluencies/--no-disfluencies", default=None,
+              help="Prompt the recognizer to write 'um' and 'uh' (for tidy).")
 @click.option("--force", is_flag=True, help="Transcribe again even if nothing changed.")
 @QUIET_OPTION
 @SHOW_OPTION
@@ -201,6 +203,28 @@ def notes(episode_id: str, force: bool, quiet: bool, show_dir: Path) -> None:
     for line in result.notices:  # e.g. the language model failed: the offline wording stands
         click.echo(line, err=True)
     click.echo(result.summary)
+
+
+@main.command()
+@click.argument("episode_id")
+@click.option("--dry-run", is_flag=True, help="Print what would go and the time saved; write nothing.")
+@SHOW_OPTION
+def tidy(episode_id: str, dry_run: bool, show_dir: Path) -> None:
+    """Propose cuts (fillers, repeated words, long pauses) into cuts.yaml for the host to edit.
+
+    A cut already in cuts.yaml is never changed: set its `keep: true` to keep that audio.
+    Settings: `tidy: {kinds: [filler, repeat, pause], max_pause: 0.8}` in show.yaml.
+
+    \b
+    Example:
+      showrunner tidy E58 --dry-run
+    """
+    show, this_episode = episode_in(show_dir, episode_id)
+    from ..tidy import tidy_episode
+
+    result = tidy_episode(show, this_episode, dry_run=dry_run)
+    for line in result.lines(dry_run):
+        click.echo(line)
 
 
 @main.command()
