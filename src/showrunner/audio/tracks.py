@@ -49,7 +49,11 @@ def read_tracks(paths: Mapping[str, Path], rate: int = SAMPLE_RATE) -> tuple[
         raise AudioError("a multitrack episode needs at least two tracks",
                          hint="name one track per person under 'tracks:'")
     notes, samples = [], {}
-    for path in paths.values():
+    for name, path in paths.items():
+        if not Path(path).is_file():
+            raise AudioError(f"track '{name}' not found", path=path,
+                             hint="copy the track into the episode folder, or fix its file "
+                                  "name under 'tracks:' in episode.yaml")
         check(path)
     infos = {name: probe(path) for name, path in paths.items()}
     mixed_rates = len({info.sample_rate for info in infos.values()}) > 1
