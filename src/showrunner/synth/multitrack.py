@@ -89,12 +89,12 @@ def _render(wav: Path, turns: tuple[Turn, ...], extra: Conversation | None, back
         all_turns += _overlay(extra, backchannels, turns, voices, rate)
     bleed = 10 ** (bleed_db / 20)
     for name in speakers:
-        others = sum(voices[o] for o in speakers if o != name)
+        others = np.sum([voices[o] for o in speakers if o != name], axis=0)
         track = (voices[name] + bleed * others) * 10 ** (gains.get(name, 0.0) / 20)
         track = np.concatenate([np.zeros(int(round(offsets.get(name, 0.0) * rate)),
                                          dtype=np.float32), track])
         _write(paths[name], track.astype(np.float32), rate)
-    _write(mixed, sum(voices.values()).astype(np.float32), rate)
+    _write(mixed, np.sum(list(voices.values()), axis=0).astype(np.float32), rate)
     all_turns.sort(key=lambda t: (t.start, t.end))
     atomic.write_text(truth, json.dumps({"turns": [asdict(t) for t in all_turns]}, indent=1))
 
