@@ -4,11 +4,16 @@ backchannels; recognized by the packaged tiny.en model."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+import soundfile
 
 from showrunner import audio
+from showrunner.layout import MIXED_AUDIO, TRANSCRIPT_JSON
 from showrunner.model import Transcript, TranscriptionSettings
 from showrunner.synth.multitrack import Multitrack
 from showrunner.transcribe import transcribe_tracks
@@ -17,7 +22,7 @@ from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
 from showrunner.transcribe.stage import recognize
 
 from ..conftest import GUEST, HOST
-from ..helpers import PACKAGED_MODEL
+from ..helpers import PACKAGED_MODEL, add_episode, assert_one_line_error, make_show, run
 from ..speech_accuracy import measure, normalize
 
 NEAR_S = 0.5
@@ -36,7 +41,7 @@ def recognized(multitrack: Multitrack, engine: FasterWhisperEngine) -> tuple[Tra
     aligned = audio.level_tracks(audio.align_tracks(samples, audio.SAMPLE_RATE,
                                                     paths=multitrack.tracks, notes=notes))
     options = TranscribeOptions()
-    tracks = transcribe_tracks(engine, aligned, options)
+    tracks = transcribe_tracks(aligned, lambda samples: recognize(engine, samples, options))
     mixed = recognize(engine, audio.decode(multitrack.mixed), options)
     return tracks, mixed
 
@@ -95,3 +100,48 @@ def _said_by(multitrack: Multitrack, word: str, time: float) -> set[str]:
 
 def _plain(text: str) -> str:
     return re.sub(r"[^a-z0-9']", "", text.lower())
+
+
+# ---------------------------------------------------------------- through the CLI
+
+TRACKS_YAML = ("title: Talk\nnumber: 1\nguests: [mary-chen]\n"
+               "tracks: {jason-reed: jason.wav, mary-chen: mary.wav}\n")
+
+
+def _multitrack_show(tmp_path: Path, multitrack: Multitrack, episode_yaml: str) -> Path:
+    show = make_show(tmp_path / "show")
+    folder = add_episode(show, "talk", episode_yaml, multitrack.tracks[HOST], "jason.wav")
+    shutil.copyfile(multitrack.tracks[GUEST], folder / "mary.wav")
+    return show
+
+
+def test_transcribe_a_multitrack_episode(tmp_path: Path, multitrack: Multitrack) -> None:
+    show = _multitrack_show(tmp_path, multitrack, TRACKS_YAML)
+    result = run(["transcribe", "talk", "--quiet"], show)
+    assert result.exit_code == 0, result.output + result.stderr
+    folder = show / "episodes" / "talk"
+    document = json.loads((folder / TRANSCRIPT_JSON).read_text())
+    assert {s["speaker"] for s in document["segments"]} == {HOST, GUEST}
+    assert document["settings"]["multitrack"]["offsets"][GUEST] == pytest.approx(0.3, abs=0.01)
+    mixed = soundfile.info(str(folder / MIXED_AUDIO))
+    assert mixed.channels == 1 and mixed.samplerate == 44100
+    assert mixed.duration == pytest.approx(multitrack_duration(multitrack), abs=0.05)
+    again = run(["transcribe", "talk"], show)
+    assert again.exit_code == 0 and "up to date" in again.output + again.stderr
+
+
+def multitrack_duration(multitrack: Multitrack) -> float:
+    return max(soundfile.info(str(p)).duration - multitrack.offsets[n]
+               for n, p in multitrack.tracks.items())
+
+
+@pytest.mark.parametrize(("episode_yaml", "needles"), [
+    (TRACKS_YAML.replace("mary-chen: mary.wav", "omar-haddad: mary.wav"),
+     ("episode.yaml", "mary.wav", "omar-haddad", "not a host or a guest")),
+    (TRACKS_YAML + "audio: raw.wav\n", ("episode.yaml", "both 'audio:' and 'tracks:'")),
+    (TRACKS_YAML.replace("mary.wav}", "gone.wav}"), ("gone.wav", "track 'Mary Chen' not found")),
+])
+def test_bad_tracks_are_one_clear_error(tmp_path: Path, multitrack: Multitrack,
+                                        episode_yaml: str, needles: tuple[str, ...]) -> None:
+    show = _multitrack_show(tmp_path, multitrack, episode_yaml)
+    assert_one_line_error(run(["transcribe", "talk", "--quiet"], show), *needles)

@@ -20,10 +20,12 @@ from .tracks import (
     find_offset,
     level_tracks,
     mix_tracks,
+    on_one_clock,
     read_tracks,
+    write_mix,
 )
 
 __all__ = ["stage_inputs", "SAMPLE_RATE", "AlignedTracks", "Audio", "AudioInfo", "MasteredAudio", "Pcm", "ShowClips", "Signal",
            "check", "conversation_start", "decode", "decode_to_disk", "load_audio", "load_clips",
            "align_tracks", "find_offset", "level_tracks", "master_episode", "mix_tracks",
-           "probe", "read_tracks", "retag_chapters", "tagged_chapters"]
+           "on_one_clock", "probe", "read_tracks", "write_mix", "retag_chapters", "tagged_chapters"]

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import soundfile
 
+from .. import atomic
 from ..errors import AudioError
 from .loudness import integrated_loudness
 from .reading import SAMPLE_RATE, check, decode, probe
 
 __all__ = ["AlignedTracks", "align_tracks", "find_offset", "level_tracks", "mix_tracks",
-           "read_tracks"]
+           "on_one_clock",
+           "read_tracks", "write_mix"]
 
 MAX_OFFSET_S = 2.0
 # The correlation peak must stand this many times above the correlation's spread at other
@@ -29,6 +32,7 @@ _MIN_PEAK_RATIO = 8.0
 _ANALYSIS_S = 240.0  # the offset is found on the first four minutes
 _LEVEL_LUFS = -23.0
 _GATE_FRAME_S = 0.02
+MIX_RATE = 44100  # the mix is written at a rate fit for mastering; recognition uses 16 kHz
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,14 @@ def align_tracks(tracks: Mapping[str, np.ndarray], rate: int, *,
     for name in names[1:]:
         where = paths.get(name) if paths else None
         offsets[name] = find_offset(first, tracks[name], rate, name=name, path=where)
-    shifted = {name: _shift(tracks[name], int(round(offsets[name] * rate))) for name in names}
+    return on_one_clock(tracks, rate, offsets, notes)
+
+
+def on_one_clock(tracks: Mapping[str, np.ndarray], rate: int, offsets: Mapping[str, float],
+                 notes: tuple[str, ...] = ()) -> AlignedTracks:
+    """`tracks` shifted by known `offsets` (s) and padded to one length, with a note for a
+    track more than a second shorter than the longest."""
+    shifted = {name: _shift(s, int(round(offsets[name] * rate))) for name, s in tracks.items()}
     length = max(len(s) for s in shifted.values())
     extra = list(notes)
     for name, samples in shifted.items():
@@ -115,7 +126,17 @@ def align_tracks(tracks: Mapping[str, np.ndarray], rate: int, *,
             extra.append(f"track '{name}' is {(length - len(samples)) / rate:.1f} s shorter: "
                          "padded with silence")
     padded = {name: np.pad(s, (0, length - len(s))) for name, s in shifted.items()}
-    return AlignedTracks(padded, rate, offsets, tuple(extra))
+    return AlignedTracks(padded, rate, dict(offsets), tuple(extra))
+
+
+def write_mix(paths: Mapping[str, Path], offsets: Mapping[str, float], out: Path, *,
+              rate: int = MIX_RATE, gate_db: float | None = None) -> None:
+    """The tracks at `rate`, moved by `offsets` (found by `align_tracks`), each levelled on
+    its own (optionally gated), summed and written atomically to `out` as a float WAV."""
+    decoded = {name: decode(path, sample_rate=rate) for name, path in paths.items()}
+    mixed = mix_tracks(level_tracks(on_one_clock(decoded, rate, offsets), gate_db=gate_db))
+    with atomic.replacing(out) as handle:
+        soundfile.write(handle, mixed, rate, format="WAV", subtype="FLOAT")
 
 
 def _shift(samples: np.ndarray, lag: int) -> np.ndarray:

@@ -10,14 +10,13 @@ words. The tracks must be aligned and levelled first (`audio.align_tracks`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import audio
 from ..model import Segment, Transcript, Word
-from .engines import TranscribeOptions, TranscriptionEngine
-from .stage import recognize
 
 __all__ = ["BLEED_MARGIN_DB", "drop_bleed", "transcribe_tracks"]
 
@@ -30,14 +29,14 @@ _NEAR_S = 0.3  # how far apart two tracks may place the same word
 _CONTEXT_S = 1.0
 
 
-def transcribe_tracks(engine: TranscriptionEngine, aligned: audio.AlignedTracks,
-                      options: TranscribeOptions, *, quiet: bool = True) -> Transcript:
-    """One transcript from aligned, levelled tracks: every segment labelled with its track's
-    person, bleed dropped, all segments in time order."""
+def transcribe_tracks(aligned: audio.AlignedTracks,
+                      recognize: Callable[[np.ndarray], Transcript]) -> Transcript:
+    """One transcript from aligned, levelled tracks, each heard by `recognize` (16 kHz
+    samples -> Transcript): every segment labelled with its track's person, bleed dropped,
+    all segments in time order."""
     if aligned.rate != audio.SAMPLE_RATE:
         raise ValueError(f"tracks must be at {audio.SAMPLE_RATE} Hz for recognition")
-    heard = {name: recognize(engine, samples, options, quiet=quiet)
-             for name, samples in aligned.samples.items()}
+    heard = {name: recognize(samples) for name, samples in aligned.samples.items()}
     levels = {name: _frame_levels(s, aligned.rate) for name, s in aligned.samples.items()}
     segments: list[Segment] = []
     dropped = 0
