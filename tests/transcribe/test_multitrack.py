@@ -115,19 +115,52 @@ def _multitrack_show(tmp_path: Path, multitrack: Multitrack, episode_yaml: str) 
     return show
 
 
-def test_transcribe_a_multitrack_episode(tmp_path: Path, multitrack: Multitrack) -> None:
-    show = _multitrack_show(tmp_path, multitrack, TRACKS_YAML)
+@pytest.fixture(scope="module")
+def multitrack_show(tmp_path_factory: pytest.TempPathFactory, multitrack: Multitrack) -> Path:
+    """A show whose episode 'talk' (parts: 3) is the multitrack recording, transcribed once
+    by the real CLI."""
+    show = _multitrack_show(tmp_path_factory.mktemp("multitrack"), multitrack,
+                            TRACKS_YAML + "parts: 3\n")
     result = run(["transcribe", "talk", "--quiet"], show)
     assert result.exit_code == 0, result.output + result.stderr
-    folder = show / "episodes" / "talk"
+    return show
+
+
+def test_transcribe_a_multitrack_episode(multitrack_show: Path, multitrack: Multitrack) -> None:
+    folder = multitrack_show / "episodes" / "talk"
     document = json.loads((folder / TRANSCRIPT_JSON).read_text())
     assert {s["speaker"] for s in document["segments"]} == {HOST, GUEST}
     assert document["settings"]["multitrack"]["offsets"][GUEST] == pytest.approx(0.3, abs=0.01)
     mixed = soundfile.info(str(folder / MIXED_AUDIO))
     assert mixed.channels == 1 and mixed.samplerate == 44100
     assert mixed.duration == pytest.approx(multitrack_duration(multitrack), abs=0.05)
-    again = run(["transcribe", "talk"], show)
+    again = run(["transcribe", "talk"], multitrack_show)
     assert again.exit_code == 0 and "up to date" in again.output + again.stderr
+
+
+def test_a_multitrack_episode_splits_as_the_mixed_one_does(
+        multitrack_show: Path, multitrack: Multitrack, tmp_path: Path) -> None:
+    mixed_show = make_show(tmp_path / "mixed")
+    add_episode(mixed_show, "talk", "title: Talk\nnumber: 1\nguests: [mary-chen]\nparts: 3\n"
+                                    "audio: raw.wav\n", multitrack.mixed)
+    assert run(["transcribe", "talk", "--quiet"], mixed_show).exit_code == 0
+    plans = [_cuts(run(["split", "talk", "--dry-run"], show).output)
+             for show in (multitrack_show, mixed_show)]
+    assert len(plans[0]) == 2 and [who for _, who in plans[0]] == [who for _, who in plans[1]]
+    for (ours, _), (theirs, _) in zip(*plans, strict=True):
+        assert abs(ours - theirs) <= 0.2
+        assert not any(t.start < ours < t.end for t in multitrack.turns)  # between turns
+    result = run(["split", "talk", "--quiet"], multitrack_show)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "-16.0 to -16.0 LUFS" in result.output
+    assert all((multitrack_show / "episodes" / f"talk-{k}" / f"talk-{k}.mp3").is_file()
+               for k in (1, 2, 3))
+
+
+def _cuts(plan: str) -> list[tuple[float, str]]:
+    """(time in s, who speaks next) of each cut in a `split --dry-run` plan."""
+    found = re.findall(r"Cut \d+ at (\d+):(\d+\.\d), [^;]*; then ([^:]+):", plan)
+    return [(int(m) * 60 + float(s), who) for m, s, who in found]
 
 
 def multitrack_duration(multitrack: Multitrack) -> float:
