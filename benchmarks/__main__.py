@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "limiter", "notes",
-            "notes_quality", "feed", "scaling", "pipeline", "catalogue")
+            "notes_quality", "feed", "scaling", "pipeline", "catalogue", "multitrack")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 

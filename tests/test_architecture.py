@@ -10,7 +10,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "showrunner"
 STAGES = {"transcribe", "split", "notes", "audio", "render", "feed", "deploy", "tidy"}
 FLOOR = {"model", "config", "schema", "errors", "atomic", "templating", "layout", "transcripts",
-         "chapters", "digest", "deploy_settings", "podcast_tags", "import_record", "yamlread", "tidy_settings"}
+         "chapters", "digest", "deploy_settings", "podcast_tags", "import_record",
+         "episode_tracks", "yamlread", "tidy_settings"}
 ORCHESTRATORS = {"cli", "pipeline", "scaffold", "demo", "synth", "preview", "catalogue"}
 MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 

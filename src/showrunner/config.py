@@ -11,9 +11,10 @@ from typing import Any
 
 from . import atomic, yamlread
 from .deploy_settings import DEPLOY_SCHEMA, deploy_settings
+from .episode_tracks import TRACKS_SCHEMA, episode_tracks
 from .errors import ConfigError
 from .import_record import IMPORTED_SCHEMA, imported_record
-from .layout import EPISODE_FILE, SHOW_FILE
+from .layout import EPISODE_FILE, MIXED_AUDIO, SHOW_FILE
 from .model import (
     AudioSettings,
     CallToAction,
@@ -101,6 +102,7 @@ EPISODE_SCHEMA = Obj({
     "date": Field("date", example="2026-03-10"),
     "guests": ListOf(Field(example="dana-ortiz"), accept_single=True),
     "audio": Field("path", example="raw.wav"),
+    "tracks": TRACKS_SCHEMA,  # one file per person instead of 'audio:' (see episode_tracks)
     "series": Obj({"name": Field(required=True, example="Finding the Grain"),
                    "part": Field("int", required=True, minimum=1, example="2"),
                    "of": Field("int", required=True, minimum=2, example="3")}),
@@ -313,10 +315,13 @@ def load_episode(show: Show, episode_id: str) -> Episode:
     if audio and (Path(audio).is_absolute() or ".." in Path(audio).parts):
         raise ConfigError(f"'audio' is {audio!r}, outside the episode folder", path=path,
                           hint="put the recording in the episode folder and name just the file")
+    guests = tuple(load_guest(show, slug, referenced_by=path) for slug in clean.get("guests", []))
+    people = {person.slug: person.name for person in (*show.hosts, *guests)}
+    tracks = episode_tracks(clean, path, people)
     return Episode(
         id=episode_id, folder=folder, title=clean["title"], number=clean.get("number"),
-        date=clean.get("date"), guests=tuple(load_guest(show, slug, referenced_by=path)
-                                             for slug in clean.get("guests", [])), audio=audio,
+        date=clean.get("date"), guests=guests, audio=MIXED_AUDIO if tracks else audio,
+        tracks=tracks,
         series=Series(**series) if series else None, status=clean.get("status", "draft"),
         hook=clean.get("hook"), topics=tuple(clean.get("topics", [])), guid=clean.get("guid"),
         season=clean.get("season"), explicit=clean.get("explicit"),

@@ -32,6 +32,7 @@ from .model import Episode, Guest, Show
 SHOW_FILE = "show.yaml"
 EPISODE_FILE = "episode.yaml"
 TRANSCRIPT_JSON = "transcript.json"
+MIXED_AUDIO = "mixed.wav"  # a multitrack episode's tracks, aligned, levelled and mixed
 CHAPTERS_FILE = "chapters.json"
 NOTES_FILE = "notes.md"
 CUTS_FILE = "cuts.yaml"  # tidy's edit list, which the host may change

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-# What an imported episode keeps of its old feed (defined beside episode.yaml's section).
-from .import_record import Imported as Imported
+from .episode_tracks import Track  # episode.yaml's `tracks:`, defined beside its section
+from .import_record import Imported as Imported  # what an imported episode keeps of its feed
 from .import_record import RemoteFile as RemoteFile
 from .podcast_tags import EpisodeTags, ShowTags
 
@@ -217,7 +217,8 @@ class Episode:
     number: int | None = None
     date: dt.date | None = None
     guests: tuple[Guest, ...] = ()  # resolved from the slugs in episode.yaml when loaded
-    audio: str | None = None
+    audio: str | None = None  # layout.MIXED_AUDIO for a multitrack episode (`tracks`)
+    tracks: tuple[Track, ...] = ()
     series: Series | None = None
     status: str = "draft"
     hook: str | None = None
@@ -379,11 +380,10 @@ def _segment_dict(segment: Segment) -> dict[str, Any]:
 
 
 def _segment_from(raw: dict[str, Any]) -> Segment:
-    words = tuple(
-        Word(float(w["start"]), float(w["end"]), str(w["text"]), float(w.get("probability", 1.0)),
-             None if w.get("speaker") is None else str(w["speaker"]))
-        for w in raw.get("words") or ()
-    )
+    words = tuple(Word(float(w["start"]), float(w["end"]), str(w["text"]),
+                       float(w.get("probability", 1.0)),
+                       None if w.get("speaker") is None else str(w["speaker"]))
+                  for w in raw.get("words") or ())
     speaker = raw.get("speaker")
     return Segment(float(raw["start"]), float(raw["end"]), str(raw["text"]),
                    None if speaker is None else str(speaker), words)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,8 +50,9 @@ def init_show(folder: Path, *, title: str, copy_templates: bool) -> list[Path]:
 
 def new_episode(show: Show, episode_id: str, *, title: str, number: int | None = None,
                 guests: Iterable[str] = (), date: dt.date | None = None,
-                audio: Path | None = None) -> Episode:
-    """Create episodes/<id>/episode.yaml; refuse duplicates and unknown guests."""
+                audio: Path | None = None, tracks: Mapping[str, Path] | None = None) -> Episode:
+    """Create episodes/<id>/episode.yaml; refuse duplicates and unknown guests. `tracks`
+    (a host's or guest's slug -> that person's recording) make a multitrack episode."""
     check_episode_id(episode_id)
     folder = episode_folder(show, episode_id)
     if folder.exists():
@@ -69,14 +70,53 @@ def new_episode(show: Show, episode_id: str, *, title: str, number: int | None =
         fields["guests"] = list(guests)
     if audio:
         fields["audio"] = audio.name
+    files = [audio] if audio else []
+    if tracks:
+        fields["tracks"] = _checked_tracks(show, guests, tracks, audio)
+        files += list(tracks.values())
     fields["status"] = "draft"
     staging = show.episodes_dir / f".{episode_id}.new"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         write_episode_yaml(staging, fields)
-        if audio:
-            atomic.write_bytes(staging / audio.name, audio.read_bytes())
+        for file in files:
+            atomic.write_bytes(staging / file.name, file.read_bytes())
         staging.rename(folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return load_episode(show, episode_id)
+
+
+def _checked_tracks(show: Show, guests: Iterable[str], tracks: Mapping[str, Path],
+                    audio: Path | None) -> dict[str, str]:
+    """`tracks:` for episode.yaml (slug -> file name), refused before anything is written."""
+    people = {host.slug for host in show.hosts} | set(guests)
+    if audio:
+        raise ConfigError("--audio and --track both given", hint="pass one --track SLUG=FILE "
+                          "per person, or --audio with the mixed recording")
+    for slug, path in tracks.items():
+        if slug not in people:
+            raise ConfigError(f"track '{path.name}' is for '{slug}', who is not a host or a "
+                              "guest of this episode", path=path,
+                              hint=f"use one of: {', '.join(sorted(people))} (or add --guest "
+                                   f"{slug})")
+    names = [path.name for path in tracks.values()]
+    if len(set(names)) != len(names):
+        raise ConfigError("two tracks have the same file name", hint="rename one of them")
+    return {slug: path.name for slug, path in tracks.items()}
+
+
+def parse_tracks(options: Iterable[str]) -> dict[str, Path]:
+    """`--track SLUG=FILE` values -> {slug: path}; a malformed one or a missing file refused."""
+    tracks: dict[str, Path] = {}
+    for option in options:
+        slug, sep, file = option.partition("=")
+        if not sep or not slug.strip() or not file.strip():
+            raise ConfigError(f"--track {option!r} is not SLUG=FILE",
+                              hint="e.g. --track mary-chen=mary.wav")
+        path = Path(file.strip()).expanduser()
+        if not path.is_file():
+            raise ConfigError("track file not found", path=path,
+                              hint="check the path given to --track")
+        tracks[slug.strip()] = path
+    return tracks

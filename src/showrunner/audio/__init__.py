@@ -14,7 +14,18 @@ from .mastering import (
 from .pcm import Pcm, Signal, decode_to_disk
 from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
 from .tags import retag_chapters, tagged_chapters
+from .tracks import (
+    AlignedTracks,
+    align_tracks,
+    find_offset,
+    level_tracks,
+    mix_tracks,
+    on_one_clock,
+    read_tracks,
+    write_mix,
+)
 
-__all__ = ["stage_inputs", "SAMPLE_RATE", "Audio", "AudioInfo", "MasteredAudio", "Pcm", "ShowClips", "Signal",
+__all__ = ["stage_inputs", "SAMPLE_RATE", "AlignedTracks", "Audio", "AudioInfo", "MasteredAudio", "Pcm", "ShowClips", "Signal",
            "check", "conversation_start", "decode", "decode_to_disk", "load_audio", "load_clips",
-           "master_episode", "probe", "retag_chapters", "tagged_chapters"]
+           "align_tracks", "find_offset", "level_tracks", "master_episode", "mix_tracks",
+           "on_one_clock", "probe", "read_tracks", "write_mix", "retag_chapters", "tagged_chapters"]

@@ -102,19 +102,26 @@ def init(folder: Path | None, title: str, copy_templates: bool, show_dir: Path) 
 @click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), help="Publication date.")
 @click.option("--audio", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Raw recording to copy into the episode folder.")
+@click.option("--track", "tracks", multiple=True, metavar="SLUG=FILE",
+              help="One person's track of a multitrack recording (repeatable), instead of "
+                   "--audio: a host or guest slug and the file to copy in.")
 @SHOW_OPTION
 def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...],
-        date: dt.datetime | None, audio: Path | None, show_dir: Path) -> None:
+        date: dt.datetime | None, audio: Path | None, tracks: tuple[str, ...],
+        show_dir: Path) -> None:
     """Create episodes/EPISODE_ID/ with its episode.yaml.
 
     \b
     Example:
       showrunner new E58 --title "Finding the Grain" --guest dana-ortiz --audio ~/dana.wav
+      showrunner new E59 --title "…" --guest dana-ortiz --track jason-reed=jason.wav \\
+          --track dana-ortiz=dana.wav
     """
-    from ..scaffold import new_episode
+    from ..scaffold import new_episode, parse_tracks
 
     episode = new_episode(show_in(show_dir), episode_id, title=title, number=number,
-                          guests=guests, date=date.date() if date else None, audio=audio)
+                          guests=guests, date=date.date() if date else None, audio=audio,
+                          tracks=parse_tracks(tracks))
     click.echo(f"created {episode.folder / 'episode.yaml'} (E{episode.number})")
 
 

@@ -27,7 +27,7 @@ from ..errors import AudioError, ConfigError, ShowrunnerError
 from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
 from ..model import Episode, Segment, Show, Transcript, TranscriptionSettings, clock
 from ..schema import TRANSCRIPTION_SCHEMA
-from . import coverage, speakers
+from . import coverage, multitrack, speakers
 from .corrections import apply_corrections
 from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
 
@@ -59,17 +59,22 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     settings; `engine` is an already loaded engine to use (it must match the settings).
     """
     settings = resolve_settings(show, overrides or {})
-    path = _audio_path(episode)
-    audio.check(path)
-    fingerprint = atomic.sha256(path)
+    fingerprint = _fingerprint(episode)
     key = settings_key(show, episode, settings)
     previous = None if force else _up_to_date(episode.folder, fingerprint, key)
-    if previous is not None:
+    if previous is not None and _audio_path(episode).is_file():  # a multitrack mix may be gone
         return _skipped(episode, previous)
-    # A bad voice sample fails now, not after minutes of recognition.
-    speakers.check_voice_samples(show, episode.guests)
+    speakers.check_voice_samples(show, episode.guests)  # now, not after minutes of work
     started = time.monotonic()
     engine_class = type(engine) if engine else get_engine(settings.engine, show.root / "show.yaml")
+    if episode.tracks:  # each person's words from their own track: no diarization
+        engine = engine or _new_engine(engine_class, settings, show.root)
+        transcript = _finished(_from_tracks(engine, show, episode, settings, quiet), show,
+                               episode, settings, key, fingerprint)
+        written = transcripts.write_all(transcript, episode.folder)
+        return TranscribeResult(transcript, False, _summary(episode, transcript, started),
+                                tuple(written))
+    path = _audio_path(episode)
     samples = audio.decode(path)
     if not coverage.speech_stretches(samples):
         raise AudioError("is silent: there is no speech to transcribe", path=path,
@@ -79,14 +84,48 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
         # samples: PyTorch and CTranslate2 both let go of the GIL while they compute.
         voices = pool.submit(speakers.hear_voices, samples, show, episode.guests)
         engine = engine or _new_engine(engine_class, settings, show.root)
-        transcript = _recognized(engine, samples, show, settings, path, quiet)
-        transcript = replace(transcript, audio_sha256=fingerprint,
-                             settings=_settings_record(show, episode, settings, key, transcript))
-        transcript = apply_corrections(transcript, show.corrections)
+        transcript = _finished(_recognized(engine, samples, show, settings, path, quiet), show,
+                               episode, settings, key, fingerprint)
         transcript = speakers.name_speakers(transcript, voices.result(), show, episode.guests)
     written = transcripts.write_all(transcript, episode.folder)
     return TranscribeResult(transcript, False, _summary(episode, transcript, started),
                             tuple(written))
+
+
+def _fingerprint(episode: Episode) -> str:
+    """sha256 of the recording, or of every track (slug, file, content) of a multitrack one."""
+    if not episode.tracks:
+        path = _audio_path(episode)
+        audio.check(path)
+        return atomic.sha256(path)
+    record = [[t.slug, t.file, atomic.sha256(episode.folder / t.file)
+               if (episode.folder / t.file).is_file() else None] for t in episode.tracks]
+    return hashlib.sha256(json.dumps(record).encode()).hexdigest()
+
+
+def _finished(transcript: Transcript, show: Show, episode: Episode,
+              settings: TranscriptionSettings, key: str, fingerprint: str) -> Transcript:
+    transcript = replace(transcript, audio_sha256=fingerprint,
+                         settings=_settings_record(show, episode, settings, key, transcript))
+    return apply_corrections(transcript, show.corrections)
+
+
+def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
+                 settings: TranscriptionSettings, quiet: bool) -> Transcript:
+    """Align the tracks, write their levelled mix (the episode's audio from now on), and
+    recognize each track for its person's words."""
+    _check_engine(engine, settings, show.root)
+    paths = {t.name: episode.folder / t.file for t in episode.tracks}
+    samples, notes = audio.read_tracks(paths)
+    aligned = audio.align_tracks(samples, audio.SAMPLE_RATE, paths=paths, notes=notes)
+    audio.write_mix(paths, aligned.offsets, _audio_path(episode))
+    options = recognition_options(show, settings)
+    transcript = multitrack.transcribe_tracks(
+        audio.level_tracks(aligned), lambda track: recognize(engine, track, options, quiet=quiet))
+    if not transcript.segments:
+        raise AudioError("no speech was recognized in any track", path=episode.folder,
+                         hint="check the files under 'tracks:' in episode.yaml")
+    return transcript
 
 
 def _recognized(engine: TranscriptionEngine, samples: np.ndarray, show: Show,
@@ -328,5 +367,6 @@ class _Progress:
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What the transcript depends on, for the up-to-date check (see `digest`)."""
     voices = [h.voice_sample for h in show.hosts] + [g.voice_sample for g in episode.guests]
-    return [episode.audio_path, show.transcription.as_dict(), show.glossary, show.corrections,
-            [h.name for h in show.hosts], episode.guest_slugs, voices]
+    tracks = [[t.slug, episode.folder / t.file] for t in episode.tracks]
+    return [tracks or episode.audio_path, show.transcription.as_dict(), show.glossary,
+            show.corrections, [h.name for h in show.hosts], episode.guest_slugs, voices]

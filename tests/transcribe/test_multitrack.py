@@ -1,0 +1,180 @@
+"""Per-track transcription of a generated double-ender: real speech on each person's track
+with -25 dB bleed of the other, the guest 0.3 s late and 8 dB quieter, two overlapping
+backchannels; recognized by the packaged tiny.en model."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import soundfile
+
+from showrunner import audio
+from showrunner.layout import MIXED_AUDIO, TRANSCRIPT_JSON
+from showrunner.model import Transcript, TranscriptionSettings
+from showrunner.synth.multitrack import Multitrack
+from showrunner.transcribe import transcribe_tracks
+from showrunner.transcribe.engines import TranscribeOptions
+from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
+from showrunner.transcribe.stage import recognize
+
+from ..conftest import GUEST, HOST
+from ..helpers import PACKAGED_MODEL, add_episode, assert_one_line_error, make_show, run
+from ..speech_accuracy import measure, normalize
+
+NEAR_S = 0.5
+
+
+@pytest.fixture(scope="module")
+def engine() -> FasterWhisperEngine:
+    return FasterWhisperEngine(PACKAGED_MODEL,
+                               compute_type=TranscriptionSettings().compute_type)
+
+
+@pytest.fixture(scope="module")
+def recognized(multitrack: Multitrack, engine: FasterWhisperEngine) -> tuple[Transcript, Transcript]:
+    """The multitrack transcript, and the mixed single-track recording's, same engine."""
+    samples, notes = audio.read_tracks(multitrack.tracks)
+    aligned = audio.level_tracks(audio.align_tracks(samples, audio.SAMPLE_RATE,
+                                                    paths=multitrack.tracks, notes=notes))
+    options = TranscribeOptions()
+    tracks = transcribe_tracks(aligned, lambda samples: recognize(engine, samples, options))
+    mixed = recognize(engine, audio.decode(multitrack.mixed), options)
+    return tracks, mixed
+
+
+def test_every_word_carries_the_right_name(multitrack: Multitrack,
+                                           recognized: tuple[Transcript, Transcript]) -> None:
+    transcript, _ = recognized
+    words = [w for s in transcript.segments for w in s.words]
+    assert {w.speaker for w in words} == {HOST, GUEST}
+    assert all(s.speaker == w.speaker for s in transcript.segments for w in s.words)
+    judged = wrong = 0
+    for word in words:
+        said_by = _said_by(multitrack, _plain(word.text), (word.start + word.end) / 2)
+        if len(said_by) == 1:  # a script word only one person says near this time
+            judged += 1
+            wrong += said_by != {word.speaker}
+    assert judged > 0.8 * len(words)
+    assert wrong == 0, f"{wrong} of {judged} words carry the wrong name"
+
+
+def test_bleed_adds_no_words_and_wer_is_no_worse_than_the_mix(
+        multitrack: Multitrack, recognized: tuple[Transcript, Transcript]) -> None:
+    transcript, mixed = recognized
+    script = multitrack.script_text()
+    ours = measure(script, " ".join(s.text for s in transcript.segments))
+    theirs = measure(script, " ".join(s.text for s in mixed.segments))
+    assert ours.wer <= theirs.wer, (ours, theirs)
+    spoken = len(normalize(" ".join(script)).split())
+    heard = len(normalize(" ".join(s.text for s in transcript.segments)).split())
+    assert heard <= spoken  # bleed recognized twice would push this over
+    assert transcript.settings["multitrack"]["bleed_words_dropped"] > 0.3 * spoken
+
+
+def test_overlapping_backchannels_keep_both_people_in_time_order(
+        recognized: tuple[Transcript, Transcript]) -> None:
+    transcript, _ = recognized
+    starts = [s.start for s in transcript.segments]
+    assert starts == sorted(starts)
+    exactly = [s for s in transcript.segments if "exactly" in s.text.lower()]
+    assert [s.speaker for s in exactly] == [HOST]
+    # The guest talks right through the host's "Yes, exactly.": her words around it stay hers.
+    around = [s for s in transcript.segments if s.speaker == GUEST
+              and s.start <= exactly[0].end and exactly[0].start <= s.end]
+    assert around, "the guest's words under the backchannel were lost"
+    sense = [s for s in transcript.segments if "sense" in s.text.lower()]
+    assert [s.speaker for s in sense] == [GUEST]
+    assert any(s.speaker == HOST and s.start <= sense[0].end and sense[0].start <= s.end
+               for s in transcript.segments)
+
+
+def _said_by(multitrack: Multitrack, word: str, time: float) -> set[str]:
+    return {t.speaker for t in multitrack.turns
+            if t.start - NEAR_S <= time <= t.end + NEAR_S
+            and word in {_plain(w) for w in t.text.split()}}
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^a-z0-9']", "", text.lower())
+
+
+# ---------------------------------------------------------------- through the CLI
+
+TRACKS_YAML = ("title: Talk\nnumber: 1\nguests: [mary-chen]\n"
+               "tracks: {jason-reed: jason.wav, mary-chen: mary.wav}\n")
+
+
+def _multitrack_show(tmp_path: Path, multitrack: Multitrack, episode_yaml: str) -> Path:
+    show = make_show(tmp_path / "show")
+    folder = add_episode(show, "talk", episode_yaml, multitrack.tracks[HOST], "jason.wav")
+    shutil.copyfile(multitrack.tracks[GUEST], folder / "mary.wav")
+    return show
+
+
+@pytest.fixture(scope="module")
+def multitrack_show(tmp_path_factory: pytest.TempPathFactory, multitrack: Multitrack) -> Path:
+    """A show whose episode 'talk' (parts: 3) is the multitrack recording, transcribed once
+    by the real CLI."""
+    show = _multitrack_show(tmp_path_factory.mktemp("multitrack"), multitrack,
+                            TRACKS_YAML + "parts: 3\n")
+    result = run(["transcribe", "talk", "--quiet"], show)
+    assert result.exit_code == 0, result.output + result.stderr
+    return show
+
+
+def test_transcribe_a_multitrack_episode(multitrack_show: Path, multitrack: Multitrack) -> None:
+    folder = multitrack_show / "episodes" / "talk"
+    document = json.loads((folder / TRANSCRIPT_JSON).read_text())
+    assert {s["speaker"] for s in document["segments"]} == {HOST, GUEST}
+    assert document["settings"]["multitrack"]["offsets"][GUEST] == pytest.approx(0.3, abs=0.01)
+    mixed = soundfile.info(str(folder / MIXED_AUDIO))
+    assert mixed.channels == 1 and mixed.samplerate == 44100
+    assert mixed.duration == pytest.approx(multitrack_duration(multitrack), abs=0.05)
+    again = run(["transcribe", "talk"], multitrack_show)
+    assert again.exit_code == 0 and "up to date" in again.output + again.stderr
+
+
+def test_a_multitrack_episode_splits_as_the_mixed_one_does(
+        multitrack_show: Path, multitrack: Multitrack, tmp_path: Path) -> None:
+    mixed_show = make_show(tmp_path / "mixed")
+    add_episode(mixed_show, "talk", "title: Talk\nnumber: 1\nguests: [mary-chen]\nparts: 3\n"
+                                    "audio: raw.wav\n", multitrack.mixed)
+    assert run(["transcribe", "talk", "--quiet"], mixed_show).exit_code == 0
+    plans = [_cuts(run(["split", "talk", "--dry-run"], show).output)
+             for show in (multitrack_show, mixed_show)]
+    assert len(plans[0]) == 2 and [who for _, who in plans[0]] == [who for _, who in plans[1]]
+    for (ours, _), (theirs, _) in zip(*plans, strict=True):
+        assert abs(ours - theirs) <= 0.2
+        assert not any(t.start < ours < t.end for t in multitrack.turns)  # between turns
+    result = run(["split", "talk", "--quiet"], multitrack_show)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "-16.0 to -16.0 LUFS" in result.output
+    assert all((multitrack_show / "episodes" / f"talk-{k}" / f"talk-{k}.mp3").is_file()
+               for k in (1, 2, 3))
+
+
+def _cuts(plan: str) -> list[tuple[float, str]]:
+    """(time in s, who speaks next) of each cut in a `split --dry-run` plan."""
+    found = re.findall(r"Cut \d+ at (\d+):(\d+\.\d), [^;]*; then ([^:]+):", plan)
+    return [(int(m) * 60 + float(s), who) for m, s, who in found]
+
+
+def multitrack_duration(multitrack: Multitrack) -> float:
+    return max(soundfile.info(str(p)).duration - multitrack.offsets[n]
+               for n, p in multitrack.tracks.items())
+
+
+@pytest.mark.parametrize(("episode_yaml", "needles"), [
+    (TRACKS_YAML.replace("mary-chen: mary.wav", "omar-haddad: mary.wav"),
+     ("episode.yaml", "mary.wav", "omar-haddad", "not a host or a guest")),
+    (TRACKS_YAML + "audio: raw.wav\n", ("episode.yaml", "both 'audio:' and 'tracks:'")),
+    (TRACKS_YAML.replace("mary.wav}", "gone.wav}"), ("gone.wav", "track 'Mary Chen' not found")),
+])
+def test_bad_tracks_are_one_clear_error(tmp_path: Path, multitrack: Multitrack,
+                                        episode_yaml: str, needles: tuple[str, ...]) -> None:
+    show = _multitrack_show(tmp_path, multitrack, episode_yaml)
+    assert_one_line_error(run(["transcribe", "talk", "--quiet"], show), *needles)
