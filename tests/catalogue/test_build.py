@@ -205,3 +205,6 @@ def test_a_failed_episode_is_named_and_the_others_go_on(tmp_path: Path, ray_clus
     assert "failed:" in result.stderr and "empty" in result.stderr and "raw.wav" in result.stderr
     assert "built 1 episode(s), 1 failed" in result.stdout
     assert (show / "public" / "episodes" / "good" / "index.html").is_file()
+    # Built with the worker's own thread count (show.yaml sets none): still up to date
+    again = run(["catalogue", "build", "--ray", ray_cluster, "--now", NOW, "--quiet"], show)
+    assert "built 0 episode(s), 1 failed, 1 already up to date" in again.stdout, again.stdout

@@ -91,7 +91,8 @@ def build_catalogue(show: Show, episode_ids: Sequence[str] = (), *, cluster: Clu
     broken: list[EpisodeOutcome] = []
     for episode in chosen:
         try:
-            (done if pipeline.is_up_to_date(show, episode.id) else pending).append(episode)
+            built = pipeline.is_up_to_date(on_device(show, cluster.gpus > 0), episode.id)
+            (done if built else pending).append(episode)
         except ShowrunnerError as exc:  # e.g. a missing recording: reported, never sent
             broken.append(EpisodeOutcome(episode.id, error=exc.one_line(relative_to=show.root)))
     if on_start is not None:
@@ -100,6 +101,15 @@ def build_catalogue(show: Show, episode_ids: Sequence[str] = (), *, cluster: Clu
     feed, site = pipeline.publish_show(show, now=now, quiet=True)
     return CatalogueResult(tuple(outcomes), tuple(e.id for e in done),
                            f"{feed.summary}; {site.summary}")
+
+
+def on_device(show: Show, gpu: bool) -> Show:
+    """The show as a worker runs it: on a GPU, faster-whisper on CUDA in float16 (settings
+    that shape the transcript, so the up-to-date check uses them too)."""
+    if not gpu:
+        return show
+    settings = dataclasses.replace(show.transcription, device="cuda", compute_type="float16")
+    return dataclasses.replace(show, transcription=settings)
 
 
 def audio_seconds(episode: Episode) -> float:
@@ -129,13 +139,10 @@ class EpisodeWorker:
     episode per call."""
 
     def __init__(self, show_root: str, threads: int, gpu: bool) -> None:
-        show = load_show(Path(show_root))
-        settings = show.transcription
-        if gpu:  # faster-whisper on CUDA computes in float16
-            settings = dataclasses.replace(settings, device="cuda", compute_type="float16")
-        elif not settings.threads:
-            settings = dataclasses.replace(settings, threads=threads)
-        self.show = dataclasses.replace(show, transcription=settings)
+        self.show = on_device(load_show(Path(show_root)), gpu)
+        # The thread count goes to the engine only: it shapes no output, and the show's
+        # settings must digest as the driver's up-to-date check sees them.
+        self.threads = threads if not self.show.transcription.threads else None
         self.engine: Any = None
 
     def pid(self) -> int:
@@ -147,7 +154,7 @@ class EpisodeWorker:
             episode = load_episode(self.show, episode_id)
             seconds = audio_seconds(episode)
             if self.engine is None and not pipeline.is_up_to_date(self.show, episode_id):
-                self.engine = transcribe.load_engine(self.show)
+                self.engine = transcribe.load_engine(self.show, {"threads": self.threads})
             lines = pipeline.run_episode(self.show, episode_id, feed=False, quiet=True,
                                          engine=self.engine)
             return EpisodeOutcome(episode_id, tuple(lines), seconds=seconds)
