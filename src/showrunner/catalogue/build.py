@@ -202,7 +202,8 @@ def _start(ray: Any, cluster: Cluster) -> None:
     if cluster.address is None:
         options.update(include_dashboard=False, num_cpus=os.cpu_count() or 1)
     try:
-        ray.init(address=cluster.address, **options)
+        # "local": a Ray of our own, even where `ray start` left a cluster on this machine
+        ray.init(address=cluster.address or "local", **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(f"cannot join the Ray cluster at {cluster.address} "
                           f"({' '.join(str(exc).split())[:160]})",
