@@ -185,6 +185,10 @@ def _report(rows: list[list[object]], hours: float, efficiency: float, rerun: fl
         "",
         f"- Ray's scaling efficiency from 1 to 2 workers: {efficiency:.2f} (throughput with 2 "
         "workers over twice that with 1).",
+        "- Why make -j2 gains little: each make job is a new `showrunner episode` process that "
+        "loads its models again, and each job's recognizer takes its default thread count, so "
+        "two jobs contend for the same cores. Each Ray worker loads its models once and gets "
+        "cores / workers threads.",
         f"- A second `catalogue build` of the finished catalogue: {rerun:.1f} s (hash checks "
         "only; Ray is not started).",
         f"- Cost here: {per_hour_cpu:.2f} core-hours of this CPU per hour of audio with tiny.en "
