@@ -40,7 +40,7 @@ def replacing(path: Path) -> Iterator[IO[bytes]]:
     except OSError as exc:
         raise _output_error(path, exc) from exc
     tmp = Path(tmp_name)
-    try:
+    with _removed_on_failure(tmp, path):
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
@@ -51,12 +51,6 @@ def replacing(path: Path) -> Iterator[IO[bytes]]:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         _fsync_folder(path.parent)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _output_error(path, exc) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @contextlib.contextmanager
@@ -66,12 +60,19 @@ def temporary_path(path: Path) -> Iterator[Path]:
     path = Path(path)
     _make_folder(path.parent)
     tmp = path.parent / f".{path.stem}.{os.getpid()}.{TMP_SUFFIX[1:]}{path.suffix}"
-    try:
+    with _removed_on_failure(tmp, path):
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
         _fsync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def _removed_on_failure(tmp: Path, path: Path) -> Iterator[None]:
+    """Delete `tmp` if the block fails; an OS error becomes one line naming `path`."""
+    try:
+        yield
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _output_error(path, exc) from exc
