@@ -16,7 +16,8 @@ import traceback
 from pathlib import Path
 
 SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "limiter", "notes",
-            "notes_quality", "feed", "scaling", "pipeline", "catalogue", "multitrack")
+            "notes_quality", "feed", "scaling", "whole_episode", "pipeline", "catalogue",
+            "multitrack")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 

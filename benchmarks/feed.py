@@ -20,7 +20,7 @@ from .common import table, timed_python
 
 EPISODES = 500
 REPEATS = 7
-TARGET_S, TARGET_RATIO = 2.0, 1.5
+TARGET_CPU_S, TARGET_RATIO = 0.4, 1.5  # issue #18
 
 
 def _short_mp3(folder: Path) -> Path:
@@ -98,6 +98,7 @@ def section() -> str:
     from showrunner.feed.build import build_xml
     from showrunner.feed.gather import artwork_url, channel_facts
     from showrunner.feed.publish import _items
+    from showrunner.layout import NOTES_HTML_CACHE
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -119,6 +120,8 @@ def section() -> str:
         checked = _timed(lambda: validate_feed_bytes(build_xml(channel, items)))
         loading = _timed(lambda: list_episodes(load_show(show_dir)))
         warm = _timed(lambda: publish_feed(load_show(show_dir)))
+        cache = show_dir / NOTES_HTML_CACHE
+        uncached = _timed(lambda: (cache.unlink(), publish_feed(load_show(show_dir))))
         child = timed_python("from showrunner.config import load_show\n"
                              "from showrunner.feed import publish_feed\n"
                              f"publish_feed(load_show({str(show_dir)!r}))")
@@ -137,13 +140,15 @@ def section() -> str:
             row("ours: XML build + validation", checked),
             row("ours: whole `publish_feed`, nothing new (load 500 episode.yaml, read audio, "
                 "compare media, render notes, build, validate, compare)", warm),
+            row("… the same with no notes cache (every note rendered again, as before the "
+                "cache; includes writing it)", uncached),
             row("… of which `config.list_episodes` (libyaml safe loader; round-trip only for edits)", loading),
             row("ours: whole `publish_feed` in a fresh process (wall includes imports)",
                 (child.wall_s, child.wall_s), f"{child.peak_mib:.0f} MiB"),
             row("ours: first publication (copy media, store 500 guids, fsync each)", cold)]
-    verdict = (f"Targets: whole build under {TARGET_S:.0f} s — "
-               f"{'met' if warm[0] < TARGET_S else 'NOT met'} ({warm[0]:.2f} s CPU, "
-               f"{warm[1]:.2f} s wall); XML build within {TARGET_RATIO}× bare feedgen — "
+    verdict = (f"Targets (issue #18): whole build of {EPISODES} unchanged episodes under "
+               f"{TARGET_CPU_S} s CPU — {'met' if warm[0] < TARGET_CPU_S else 'NOT met'} "
+               f"({warm[0]:.3f} s CPU, {warm[1]:.2f} s wall); XML build within {TARGET_RATIO}× bare feedgen — "
                f"{'met' if ours[0] / bare[0] <= TARGET_RATIO else 'NOT met'} "
                f"({ours[0] / bare[0]:.2f}× with the Podcasting 2.0 tags, {equal[0] / bare[0]:.2f}× "
                f"for equal output; with validation {checked[0] / bare[0]:.2f}×).")

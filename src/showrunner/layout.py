@@ -39,6 +39,7 @@ CUTS_FILE = "cuts.yaml"  # tidy's edit list, which the host may change
 NOTES_DRAFT_FILE = "notes.draft.md"
 NOTES_RECORD_FILE = ".notes.sha256"  # the hash of the notes.md showrunner last wrote
 STATE_FILE = ".showrunner-state.json"  # the digests of each stage's inputs
+NOTES_HTML_CACHE = ".showrunner-notes-html.json"  # notes Markdown the feed rendered, by hash
 LOCK_FILE = ".showrunner.lock"
 FEED_FILE = "feed.xml"
 PAGE_FILE = "index.html"

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -218,8 +219,10 @@ def episode_chapters(episode: Episode) -> tuple[chapters_file.NotesChapters | No
 
 
 def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
-               guests: tuple[Guest, ...], season_tag: tuple[int, str | None] | None) -> Item:
-    """The <item> facts for one published episode (`episode.date` must be set)."""
+               guests: tuple[Guest, ...], season_tag: tuple[int, str | None] | None,
+               render: Callable[[str], str] | None = None) -> Item:
+    """The <item> facts for one published episode (`episode.date` must be set); `render`
+    turns notes Markdown into HTML (default: `render_markdown`)."""
     published = published_moment(episode)
     assert published is not None
     page = layout.episode_dir(show, episode) / PAGE_FILE
@@ -233,7 +236,8 @@ def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
         enclosure_url=prefixed(show.tags.analytics_prefix,
                                media.url or layout.episode_url(show, episode, media.path.name)),
         enclosure_length=media.length, enclosure_type=media.mime, duration=media.duration,
-        description_html=notes_html(episode, link or show.website, chapters, listed),
+        description_html=notes_html(episode, link or show.website, chapters, listed,
+                                    render or render_markdown),
         link=link, number=episode.number, season=episode.season,
         episode_type=episode.episode_type,
         explicit=show.explicit if episode.explicit is None else episode.explicit,
@@ -248,7 +252,8 @@ def item_facts(show: Show, episode: Episode, media: Enclosure, *, guid: str,
 
 
 def notes_html(episode: Episode, more_url: str, chapters: tuple[Chapter, ...] = (),
-               listed: chapters_file.NotesChapters | None = None) -> str:
+               listed: chapters_file.NotesChapters | None = None,
+               render: Callable[[str], str] | None = None) -> str:
     """The episode's notes as HTML within Apple's 4000 bytes: notes.md without its front
     matter, title heading and transcript block, its chapter section written as the lines Apple
     and Spotify read (one `<p>` per chapter; kept whatever else must go); else the hook, else
@@ -262,10 +267,17 @@ def notes_html(episode: Episode, more_url: str, chapters: tuple[Chapter, ...] = 
         before = _FRONT_MATTER.sub("", "\n".join(lines[:cut[0]]), count=1)
         before = _HEADING1.sub("", _DETAILS.sub("", before), count=1)
         after = _DETAILS.sub("", "\n".join(lines[cut[1]:]))
-        parts = (_markdown().render(before).strip(), _markdown().render(after).strip())
+        render = render or render_markdown
+        parts = (render(before).strip() if before.strip() else "",
+                 render(after).strip() if after.strip() else "")
         if any(parts):
             return _fit(parts, listing, more_url)
     return _paragraphs(episode.hook or item_title(episode)) + listing
+
+
+def render_markdown(markdown: str) -> str:
+    """Notes Markdown as HTML: CommonMark, raw HTML shown as text."""
+    return _markdown().render(markdown)
 
 
 @functools.cache

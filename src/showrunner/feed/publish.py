@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from .. import atomic, config, layout
 from .. import chapters as chapters_file
 from ..audio import retag_chapters
 from ..errors import ConfigError, FeedError
-from ..layout import EPISODE_FILE, SHOW_FILE
+from ..layout import EPISODE_FILE, NOTES_HTML_CACHE, SHOW_FILE
 from ..model import Episode, Show
 from . import gather
 from .build import Item, build_xml
+from .notes_cache import RenderedNotes
 from .spec import podcast_guid_for
 from .validate import Report, validate_feed_bytes
 
@@ -73,7 +75,8 @@ def publish_feed(show: Show, *, now: dt.datetime | None = None, quiet: bool = Fa
     podcast_guid = _podcast_guid(show)
     channel = gather.channel_facts(show, podcast_guid=podcast_guid,
                                    artwork=gather.artwork_url(show, artwork), version=_version())
-    xml = build_xml(channel, _items(show, episodes))
+    rendered = RenderedNotes(show.root / NOTES_HTML_CACHE, gather.render_markdown)
+    xml = build_xml(channel, _items(show, episodes, rendered.render))
     path = layout.feed_path(show)
     report = validate_feed_bytes(xml, source=str(path))
     if report.errors:
@@ -86,6 +89,7 @@ def publish_feed(show: Show, *, now: dt.datetime | None = None, quiet: bool = Fa
     changed = not (path.is_file() and path.read_bytes() == xml)
     if changed:
         atomic.write_bytes(path, xml)
+    rendered.save()
     return FeedResult(path, tuple(e.id for e in episodes), plan.held_back, plan.drafts,
                       tuple(f.line() for f in report.warnings), changed)
 
@@ -146,14 +150,15 @@ def _podcast_guid(show: Show) -> str:
                                "the line to derive it from feed_url (only for a new show)") from None
 
 
-def _items(show: Show, episodes: tuple[Episode, ...]) -> list[Item]:
+def _items(show: Show, episodes: tuple[Episode, ...],
+           render: Callable[[str], str] | None = None) -> list[Item]:
     seasons: dict[str, int] = {}
     items = []
     for episode in episodes:
         items.append(gather.item_facts(
             show, episode, gather.enclosure(episode), guid=episode.guid or "",
             guests=episode.guests,
-            season_tag=_season_tag(episode, seasons)))
+            season_tag=_season_tag(episode, seasons), render=render))
     return items
 
 

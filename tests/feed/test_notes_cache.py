@@ -1,0 +1,118 @@
+"""The feed keeps the notes Markdown it rendered: an unchanged rebuild renders none, and the
+feed is byte for byte what rendering every note afresh gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from showrunner.config import load_show
+from showrunner.feed import gather, publish_feed
+from showrunner.feed.notes_cache import RenderedNotes
+from showrunner.layout import NOTES_HTML_CACHE
+from showrunner.synth import Conversation, solo_script, speak
+from showrunner.synth.speech import HOST_VOICE
+
+from ..feed_fixtures import build_show
+
+pytestmark = pytest.mark.clock
+
+FEB = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def speech() -> Conversation:
+    return speak(solo_script("Jason Reed"), {"Jason Reed": HOST_VOICE}, mp3=True)
+
+
+@pytest.fixture
+def show(tmp_path: Path, speech: Conversation) -> Path:
+    return build_show(tmp_path / "show", speech)
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every Markdown text actually rendered (not taken from the cache)."""
+    seen: list[str] = []
+    real = gather.render_markdown
+
+    def counting(markdown: str) -> str:
+        seen.append(markdown)
+        return real(markdown)
+
+    monkeypatch.setattr(gather, "render_markdown", counting)
+    return seen
+
+
+def _feed(show: Path) -> bytes:
+    return (show / "public" / "feed.xml").read_bytes()
+
+
+def test_an_unchanged_rebuild_renders_no_markdown_and_writes_nothing(
+        show: Path, renders: list[str]) -> None:
+    publish_feed(load_show(show), now=FEB)
+    assert renders, "the first build renders every episode's notes"
+    cache = show / NOTES_HTML_CACHE
+    before, stamp = _feed(show), cache.stat().st_mtime_ns
+    renders.clear()
+    again = publish_feed(load_show(show), now=FEB)
+    assert renders == [] and not again.changed
+    assert _feed(show) == before and cache.stat().st_mtime_ns == stamp
+
+
+def test_the_feed_equals_a_build_without_the_cache(show: Path, tmp_path: Path,
+                                                   speech: Conversation) -> None:
+    publish_feed(load_show(show), now=FEB)
+    publish_feed(load_show(show), now=FEB)  # from the cache
+    uncached = build_show(tmp_path / "other", speech)
+    publish_feed(load_show(uncached), now=FEB)
+    assert (uncached / NOTES_HTML_CACHE).is_file()
+    # The two shows differ only in their random guids.
+    strip = [(show, _feed(show)), (uncached, _feed(uncached))]
+    texts = [_without_guids(folder, feed) for folder, feed in strip]
+    assert texts[0] == texts[1]
+
+
+def test_an_edited_note_is_rendered_again(show: Path, renders: list[str]) -> None:
+    publish_feed(load_show(show), now=FEB)
+    notes = show / "episodes" / "E1" / "notes.md"
+    notes.write_text(notes.read_text().replace("\n\n", "\n\nA line the host added.\n\n", 1))
+    renders.clear()
+    publish_feed(load_show(show), now=FEB)
+    assert len(renders) == 1 and "A line the host added." in renders[0]
+    assert "A line the host added." in _feed(show).decode()
+
+
+@pytest.mark.parametrize("content", ["not json", '["a list"]', '{"k": 3}', ""])
+def test_a_broken_cache_file_is_rebuilt(show: Path, content: str) -> None:
+    publish_feed(load_show(show), now=FEB)
+    good = _feed(show)
+    (show / NOTES_HTML_CACHE).write_text(content)
+    publish_feed(load_show(show), now=FEB)
+    assert _feed(show) == good
+    assert json.loads((show / NOTES_HTML_CACHE).read_text())
+
+
+def test_only_entries_in_use_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / NOTES_HTML_CACHE
+    first = RenderedNotes(path, gather.render_markdown)
+    first.render("*one*")
+    first.render("*two*")
+    first.save()
+    second = RenderedNotes(path, gather.render_markdown)
+    assert second.render("*two*") == "<p><em>two</em></p>\n"
+    second.save()
+    assert list(json.loads(path.read_text()).values()) == ["<p><em>two</em></p>\n"]
+
+
+def _without_guids(show: Path, feed: bytes) -> str:
+    import re
+
+    text = feed.decode()
+    for yaml in (show / "episodes").glob("*/episode.yaml"):
+        if match := re.search(r"^guid: (\S+)$", yaml.read_text(), re.MULTILINE):
+            text = text.replace(match.group(1), "GUID")
+    return text
