@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "limiter", "notes",
+SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "tidy", "limiter", "notes",
             "notes_quality", "feed", "scaling", "whole_episode", "pipeline", "catalogue",
             "multitrack")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import atomic, audio, layout, notes, render, split, transcribe, transcripts
+from . import atomic, audio, layout, notes, render, split, tidy, transcribe, transcripts
 from . import chapters as chapters_file
 from .config import load_episode
 from .digest import inputs_digest
@@ -99,7 +99,8 @@ def _steps(show: Show, episode: Episode, force: bool, quiet: bool,
             # change its enclosure and make every app download it again.
             pass
         else:
-            yield _Step(episode, "master", lambda: audio.stage_inputs(show, episode),
+            yield _Step(episode, "master",
+                        lambda: [*audio.stage_inputs(show, episode), *tidy.edit_inputs(episode)],
                         lambda: _master(show, episode))
     for each in _parts_of(show, episode) if episode.parts and not episode.source else [episode]:
         yield _Step(each, "notes", functools.partial(notes.stage_inputs, show, each),
@@ -135,11 +136,20 @@ def _master(show: Show, episode: Episode) -> str:
     # The host's list in notes.md, already timed to the MP3, else chapters drafted from the
     # transcript (timed on the recording, so moved past the intro); chapters.json is then
     # written timed to the MP3, as the ID3 chapters are.
+    # The cuts the host did not keep in cuts.yaml go from the audio, and the drafted chapters
+    # are timed to what is left.
     listed = chapters_file.notes_chapters(episode.folder / layout.NOTES_FILE)
+    edit = tidy.episode_edit(show, episode)
+    recording = source if edit is None else edit.audio(
+        audio.decode_to_disk(source, rate=show.audio.sample_rate, channels=show.audio.channels,
+                             folder=episode.folder), episode.folder)
     transcript_path = episode.folder / TRANSCRIPT_JSON
+    transcript = transcripts.load(transcript_path) if transcript_path.is_file() else None
+    if transcript is not None and edit is not None:
+        transcript = edit.transcript(transcript)
     chapters = listed.chapters if listed else notes.draft_chapters(
-        show, episode, transcripts.load(transcript_path)) if transcript_path.is_file() else ()
-    mastered = audio.master_episode(show, episode, source, layout.mastered_audio(episode),
+        show, episode, transcript) if transcript is not None else ()
+    mastered = audio.master_episode(show, episode, recording, layout.mastered_audio(episode),
                                     chapters=chapters,
                                     chapters_from="output" if listed else "source")
     chapters_file.save(episode.folder / layout.CHAPTERS_FILE, mastered.chapters)

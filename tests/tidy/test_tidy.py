@@ -7,59 +7,20 @@ was never used to tune (issue #19's bounds: fillers precision >= 0.9, recall >= 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
-from showrunner.synth import (
-    DisfluentConversation,
-    default_cache_dir,
-    disfluent_script,
-    speak_disfluent,
-)
-from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
+from showrunner.synth import DisfluentConversation
 from showrunner.tidy import Cut
 from showrunner.tidy.apply import FADE, retime, spans, tidied
-from showrunner.tidy.cutlist import read
 
-from ..conftest import GUEST, HOST
 from ..helpers import SHOW_YAML, add_episode, make_show, run
+from .conftest import TIDY_YAML, tidy_talk
 
-TIDY_YAML = SHOW_YAML.replace("transcription:\n", "transcription:\n  disfluencies: true\n") + \
-    "tidy:\n  kinds: [filler, repeat, pause]\n  max_pause: 0.8\n"
 TOLERANCE = 0.05  # seconds: a filler cut is snapped to the filler's own sound
-
-
-@pytest.fixture(scope="module")
-def held_out() -> DisfluentConversation:
-    return speak_disfluent(disfluent_script(HOST, GUEST, held_out=True),
-                           {HOST: HOST_VOICE, GUEST: GUEST_VOICE}, cache_dir=default_cache_dir())
-
-
-@pytest.fixture(scope="module")
-def transcribed(tmp_path_factory: pytest.TempPathFactory, held_out: DisfluentConversation) -> Path:
-    """A show whose episode 'talk' is the held-out talk, transcribed by the real CLI."""
-    show = make_show(tmp_path_factory.mktemp("tidy") / "show", show_yaml=TIDY_YAML)
-    add_episode(show, "talk", "title: Talk\nnumber: 1\nguests: [mary-chen]\naudio: raw.wav\n",
-                held_out.wav)
-    result = run(["transcribe", "talk", "--quiet"], show)
-    assert result.exit_code == 0, result.output + result.stderr
-    return show
-
-
-@pytest.fixture
-def show(tmp_path: Path, transcribed: Path) -> Path:
-    """A fresh copy of the transcribed show, for a test that writes cuts.yaml."""
-    return Path(shutil.copytree(transcribed, tmp_path / "show"))
-
-
-def _tidy(show: Path, *flags: str) -> tuple[str, list[Cut]]:
-    result = run(["tidy", "talk", *flags], show)
-    assert result.exit_code == 0, result.output + result.stderr
-    return result.output, read(show / "episodes" / "talk" / "cuts.yaml")
 
 
 def _near(cut: Cut, start: float, end: float) -> bool:
@@ -68,7 +29,7 @@ def _near(cut: Cut, start: float, end: float) -> bool:
 
 def test_fillers_are_found_with_the_precision_and_recall_asked(
         show: Path, held_out: DisfluentConversation) -> None:
-    _, cuts = _tidy(show)
+    _, cuts = tidy_talk(show)
     truth = [d for d in held_out.disfluencies if d.kind == "filler"]
     found = [c for c in cuts if c.kind == "filler"]
     true_positives = [c for c in found if any(_near(c, d.start, d.end) for d in truth)]
@@ -79,7 +40,7 @@ def test_fillers_are_found_with_the_precision_and_recall_asked(
 
 def test_long_pauses_are_shortened_to_the_setting(
         show: Path, held_out: DisfluentConversation) -> None:
-    _, cuts = _tidy(show)
+    _, cuts = tidy_talk(show)
     for pause in (d for d in held_out.disfluencies if d.kind == "pause"):
         inside = [c for c in cuts if c.kind == "pause" and pause.start <= c.start < c.end <= pause.end]
         left = (pause.end - pause.start) - sum(c.end - c.start for c in inside)
@@ -88,7 +49,7 @@ def test_long_pauses_are_shortened_to_the_setting(
 
 def test_no_filler_or_pause_cut_reaches_into_a_kept_word(
         show: Path, held_out: DisfluentConversation) -> None:
-    _, cuts = _tidy(show)
+    _, cuts = tidy_talk(show)
     checked = [c for c in cuts if c.kind in ("filler", "pause")]
     assert len(checked) >= 8
     for cut in checked:
@@ -96,21 +57,21 @@ def test_no_filler_or_pause_cut_reaches_into_a_kept_word(
 
 
 def test_the_hosts_keep_survives_a_rerun_byte_for_byte(show: Path) -> None:
-    _tidy(show)
+    tidy_talk(show)
     path = show / "episodes" / "talk" / "cuts.yaml"
     text = path.read_text()
     first = text.index("  keep: false")
     edited = text[:first] + "  keep: true   # the host: leave this one in\n" + \
         text[text.index("\n", first) + 1:]
     path.write_text(edited)
-    output, cuts = _tidy(show)
+    output, cuts = tidy_talk(show)
     assert path.read_text() == edited
     assert "1 kept by the host" in output
     assert sum(c.keep for c in cuts) == 1
 
 
 def test_dry_run_prints_what_would_go_and_writes_nothing(show: Path) -> None:
-    output, cuts = _tidy(show, "--dry-run")
+    output, cuts = tidy_talk(show, "--dry-run")
     assert cuts == []
     assert not (show / "episodes" / "talk" / "cuts.yaml").exists()
     assert "would remove" in output and "pause" in output and "filler" in output
@@ -127,15 +88,15 @@ def test_a_broken_cuts_yaml_is_one_line_naming_the_file(show: Path) -> None:
 
 def test_a_rerun_refreshes_untouched_cuts_and_leaves_the_hosts_alone(
         show: Path, held_out: DisfluentConversation) -> None:
-    _, before = _tidy(show)
+    _, before = tidy_talk(show)
     path = show / "episodes" / "talk" / "cuts.yaml"
-    assert _tidy(show)[1] == before  # nothing changed: the same file
+    assert tidy_talk(show)[1] == before  # nothing changed: the same file
     pause = next(c for c in before if c.kind == "pause")
     path.write_text(path.read_text().replace(pause.block, pause.block.replace(
         "keep: false", "keep: true")))
     (show / "show.yaml").write_text((show / "show.yaml").read_text().replace(
         "max_pause: 0.8", "max_pause: 1.0"))
-    _, after = _tidy(show)
+    _, after = tidy_talk(show)
     kept = [c for c in after if c.keep]
     assert [c.block for c in kept] == [pause.block.replace("keep: false", "keep: true")]
     assert not any(c.start < pause.end and c.end > pause.start for c in after if not c.keep)
@@ -152,7 +113,7 @@ def test_no_pause_cut_spans_a_change_of_speaker(
     """With max_pause under the gap between turns, only the pauses inside a turn go."""
     (show / "show.yaml").write_text((show / "show.yaml").read_text().replace(
         "max_pause: 0.8", "max_pause: 0.5"))
-    _, cuts = _tidy(show)
+    _, cuts = tidy_talk(show)
     pauses = [c for c in cuts if c.kind == "pause"]
     assert len(pauses) == 3  # the three scripted pauses; the turn gaps (0.8 s) stay whole
     for cut in pauses:
@@ -161,7 +122,7 @@ def test_no_pause_cut_spans_a_change_of_speaker(
 
 def test_a_repeat_cut_takes_the_first_saying_and_stops_at_the_second(
         show: Path, held_out: DisfluentConversation) -> None:
-    _, cuts = _tidy(show)
+    _, cuts = tidy_talk(show)
     repeats = [c for c in cuts if c.kind == "repeat"]
     assert repeats
     for cut in repeats:
@@ -198,19 +159,19 @@ def test_a_bad_tidy_setting_is_one_line_naming_show_yaml(tmp_path: Path) -> None
 
 
 def test_a_transcript_made_without_the_disfluency_prompt_gets_a_note(show: Path) -> None:
-    output, _ = _tidy(show, "--dry-run")
+    output, _ = tidy_talk(show, "--dry-run")
     assert "note:" not in output
     path = show / "episodes" / "talk" / "transcript.json"
     data = json.loads(path.read_text())
     data["settings"]["disfluencies"] = False
     path.write_text(json.dumps(data))
-    output, _ = _tidy(show, "--dry-run")
+    output, _ = tidy_talk(show, "--dry-run")
     assert "transcription.disfluencies" in output and "transcribe talk --force" in output
 
 
 def test_applying_the_cuts_keeps_every_kept_word_exact_and_joins_without_a_click(
         show: Path, held_out: DisfluentConversation) -> None:
-    _, cuts = _tidy(show)
+    _, cuts = tidy_talk(show)
     samples, rate = soundfile.read(str(held_out.wav), dtype="float32")
     cut_spans = spans(samples, rate, [(c.start, c.end) for c in cuts if not c.keep])
     out = tidied(samples, rate, cut_spans)

@@ -221,6 +221,8 @@ def tidy(episode_id: str, dry_run: bool, show_dir: Path) -> None:
 
     A cut already in cuts.yaml is never changed: set its `keep: true` to keep that audio.
     Settings: `tidy: {kinds: [filler, repeat, pause], max_pause: 0.8}` in show.yaml.
+    `episode`, `split` and `notes` then apply the cuts not kept: the MP3 loses them, and the
+    transcript, chapters, soundbite and durations are timed to what is left.
 
     \b
     Example:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, templating, transcripts
+from .. import atomic, templating, tidy, transcripts
 from .. import chapters as chapters_file
 from ..audio import conversation_start
 from ..digest import loaded_settings, template_files
@@ -58,7 +58,7 @@ class NotesResult:
 def write_notes(show: Show, episode: Episode, *, force: bool = False,
                 quiet: bool = False) -> NotesResult:
     """Draft the episode's notes.md (SPEC §2) and chapters.json from its transcript."""
-    transcript = transcripts.load(episode.folder / TRANSCRIPT_JSON)
+    transcript = _tidied(show, episode, transcripts.load(episode.folder / TRANSCRIPT_JSON))
     notes = episode.folder / NOTES_FILE
     if not force:  # a host's broken chapter list stops the stage before anything is written
         chapters_file.notes_chapters(notes)
@@ -286,9 +286,16 @@ def _shown(path: Path) -> str:
     return str(Path(path.parent.parent.name, path.parent.name, path.name))
 
 
+def _tidied(show: Show, episode: Episode, transcript: Transcript) -> Transcript:
+    """A single episode's transcript timed to its MP3's tidied audio (a split part's
+    transcript was tidied and timed by split)."""
+    edit = None if episode.source else tidy.episode_edit(show, episode)
+    return edit.transcript(transcript) if edit is not None else transcript
+
+
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What notes.md and chapters.json depend on, for the up-to-date check (see `digest`);
     the intro clip, since a single episode's drafted chapter times and soundbite are moved
     past it."""
     return [episode.folder / TRANSCRIPT_JSON, loaded_settings(show, episode),
-            template_files(show, ".md"), show.audio.intro]
+            template_files(show, ".md"), show.audio.intro, *tidy.edit_inputs(episode)]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, layout, transcripts
+from .. import atomic, layout, tidy, transcripts
 from ..audio import MasteredAudio, Pcm, ShowClips, decode_to_disk, load_clips, master_episode
 from ..config import check_episode_id, list_episodes, read_yaml, update_yaml, write_episode_yaml
 from ..digest import loaded_settings
@@ -122,12 +122,8 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
         raise ConfigError("episode.yaml names no 'audio'", path=episode.folder / EPISODE_FILE,
                           hint="add 'audio: <the recording's file name>'")
     clips = load_clips(show, welcome_back=True)
-    with ThreadPoolExecutor(1) as background:  # the topics while ffmpeg decodes
-        topics = background.submit(draft_chapters, show, episode, transcript)
-        audio = decode_to_disk(episode.audio_path, rate=show.audio.sample_rate,
-                               channels=show.audio.channels, folder=show.episodes_dir)
-        silence = cutplan.Silence(audio)
-        chapters = topics.result()
+    audio, transcript, chapters = _tidied_recording(show, episode, transcript)
+    silence = cutplan.Silence(audio)
     candidates = cutplan.boundaries(transcript, hosts=[host.name for host in show.hosts],
                                     silence=silence, topic_starts=[c.start for c in chapters])
     plan = cutplan.plan(transcript, duration=audio.duration, candidates=candidates, parts=parts,
@@ -142,6 +138,23 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
         return _Context(transcript, audio, clips, plan, episodes, chapters, (), (),
                         refusal.one_line())
     return _Context(transcript, audio, clips, plan, episodes, chapters, kept, stale)
+
+
+def _tidied_recording(show: Show, episode: Episode, transcript: Transcript
+                      ) -> tuple[Pcm, Transcript, tuple[Chapter, ...]]:
+    """The recording decoded, and with it the transcript and its topic chapters, both with
+    the cuts of the host's cuts.yaml applied (so every part is timed to tidied audio)."""
+    assert episode.audio_path is not None
+    with ThreadPoolExecutor(1) as background:  # the topics while ffmpeg decodes
+        cuts = tidy.cuts_to_apply(episode)
+        topics = None if cuts else background.submit(draft_chapters, show, episode, transcript)
+        audio = decode_to_disk(episode.audio_path, rate=show.audio.sample_rate,
+                               channels=show.audio.channels, folder=show.episodes_dir)
+        edit = tidy.episode_edit(show, episode, audio) if cuts else None
+        if edit is not None:
+            audio, transcript = edit.audio(audio, show.episodes_dir), edit.transcript(transcript)
+        chapters = topics.result() if topics else draft_chapters(show, episode, transcript)
+    return audio, transcript, chapters
 
 
 def _how_to_split(episode: Episode, parts: int | None,
@@ -325,4 +338,5 @@ def _progress(quiet: bool, line: str) -> None:
 def stage_inputs(show: Show, episode: Episode) -> list[Any]:
     """What the parts depend on, for the up-to-date check (see `digest`)."""
     return [episode.folder / TRANSCRIPT_JSON, episode.audio_path, loaded_settings(show, episode),
-            show.audio.intro, show.audio.outro, show.audio.welcome_back, show.artwork]
+            show.audio.intro, show.audio.outro, show.audio.welcome_back, show.artwork,
+            *tidy.edit_inputs(episode)]
