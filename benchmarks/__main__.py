@@ -81,9 +81,8 @@ def main(argv: list[str]) -> int:
 def _merge(existing: str, fresh: list[str], names: list[str]) -> list[str]:
     """Keep the other sections of an earlier full run when only some were re-measured."""
     old = ["## " + part for part in existing.split("\n## ")[1:]]
-    by_title = {s.splitlines()[0]: s for s in old
-                if s.splitlines()[0] not in {f"## {name}" for name in names}}  # failed before
-    for section in fresh:
+    by_title = {s.splitlines()[0]: s for s in old}
+    for section in fresh:  # in its old place, or at the end when new
         by_title[section.splitlines()[0]] = section
     return [s.rstrip() + "\n" for s in by_title.values()]
 

@@ -45,7 +45,9 @@ def _show(root: Path) -> Path:
         write(folder, {"episode.yaml": episode_yaml(f"Episode title {n}", n, date),
                        "transcript.vtt": VTT, "transcript.srt": SRT,
                        "transcript.pc20.json": PC20, "chapters.json": CHAPTERS,
-                       "notes.md": NOTES_MD})
+                       # Each episode's notes are its own, as in a real show.
+                       "notes.md": NOTES_MD.replace("the first year of a bakery",
+                                                    f"year {n} of a bakery")})
         (folder / "episode.mp3").hardlink_to(clip)
     return show
 

@@ -153,7 +153,13 @@ def _master(show: Show, episode: Episode) -> str:
                                     chapters=chapters,
                                     chapters_from="output" if listed else "source")
     chapters_file.save(episode.folder / layout.CHAPTERS_FILE, mastered.chapters)
-    return str(mastered.summary)
+    if transcript is not None:
+        # What apps and the page show is timed to the MP3: past the intro, without the cuts.
+        # transcript.json stays timed to the recording, as tidy and notes read it.
+        transcripts.write_published(transcripts.shifted(transcript, mastered.offset),
+                                    episode.folder)
+    cut = f"; {len(edit.spans)} cut(s) from cuts.yaml took out {edit.saved:.1f} s" if edit else ""
+    return str(mastered.summary) + cut
 
 
 def _notes(show: Show, episode: Episode, quiet: bool) -> str:

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -183,12 +184,29 @@ def write_all(transcript: Transcript, folder: Path) -> list[Path]:
 
     transcript.json goes last: it is what says "up to date", so an interrupted run is redone.
     """
+    written = write_published(transcript, folder)
+    save_json(transcript, folder / TRANSCRIPT_JSON)
+    return [*written, folder / TRANSCRIPT_JSON]
+
+
+def write_published(transcript: Transcript, folder: Path) -> list[Path]:
+    """Write the formats apps and pages read (not transcript.json), each atomically."""
     written = []
     for name, render in FORMATS.items():
         atomic.write_text(folder / name, render(transcript))
         written.append(folder / name)
-    save_json(transcript, folder / TRANSCRIPT_JSON)
-    return [*written, folder / TRANSCRIPT_JSON]
+    return written
+
+
+def shifted(transcript: Transcript, seconds: float) -> Transcript:
+    """`transcript` with every time moved by `seconds` (e.g. past an intro put in front)."""
+    def move(t: float) -> float:
+        return round(t + seconds, 3)
+
+    return transcript.with_segments(tuple(
+        replace(s, start=move(s.start), end=move(s.end),
+                words=tuple(replace(w, start=move(w.start), end=move(w.end)) for w in s.words))
+        for s in transcript.segments), duration=move(transcript.duration))
 
 
 def _turns(segments: Iterable[Segment]) -> list[tuple[str | None, list[Segment]]]:

@@ -8,6 +8,7 @@ a recognized word of the original transcript starts there (issue #19: within 0.1
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -122,6 +123,26 @@ def _onset(samples: np.ndarray, at: float) -> float:
     return len(samples) / RATE
 
 
+def _check_cues(folder: Path, original: Transcript, source: np.ndarray, heard: np.ndarray,
+                intro: float) -> int:
+    """Each cue of the published transcript (transcript.pc20.json, what apps read) starts at
+    its words in the MP3: the cue's speech, found again in the recording, is where the same
+    word started, and the cue is no further from its speech than the recognizer put it in the
+    recording (a cut pause can only bring it nearer). The number of cues checked."""
+    cues = json.loads((folder / "transcript.pc20.json").read_text())["segments"]
+    for cue in cues:
+        start, first = cue["startTime"], cue["body"].split()[0]
+        sounds = _onset(heard, max(start, intro))  # (an intro is a loud tone)
+        was, match = _found_in(source, heard, sounds, 0.3)
+        assert match > 0.8, (cue, match)
+        said = [w.start for w in original.words
+                if _word(w.text) == _word(first) and w.start <= was + WITHIN]
+        assert said, (cue, was)
+        assert start <= sounds + WITHIN, cue
+        assert sounds - start <= was - max(said) + WITHIN, (cue, sounds, was, max(said))
+    return len(cues)
+
+
 def test_a_tidied_episode_is_mastered_without_the_cuts_and_timed_to_them(
         show: Path, held_out: DisfluentConversation) -> None:
     folder = show / "episodes" / "talk"
@@ -132,6 +153,8 @@ def test_a_tidied_episode_is_mastered_without_the_cuts_and_timed_to_them(
     assert {c.kind for c in going} >= {"filler", "pause"}
     result = run(["episode", "talk", "--now", NOW, "--quiet"], show)
     assert result.exit_code == 0, result.output + result.stderr
+    took = re.search(r"(\d+) cut\(s\) from cuts.yaml took out (\d+\.\d) s", result.output)
+    assert took and 0 < int(took[1]) <= len(going), result.output
     episode = load_episode(load_show(show), "talk")
     mp3 = layout.mastered_audio(episode)
     original = transcripts.load(folder / layout.TRANSCRIPT_JSON)
@@ -148,6 +171,9 @@ def test_a_tidied_episode_is_mastered_without_the_cuts_and_timed_to_them(
             assert _found_in(heard, source, run_.start, 0.3)[1] > 0.9, run_
             checked += 1
     assert checked >= 10
+
+    # The published transcript is timed to the MP3.
+    assert _check_cues(folder, original, source, heard, 0.0) >= 5
 
     # The notes were drafted from the tidied transcript: each filler's context reads
     # without it. (This talk is too short for chapters past 00:00 or a soundbite; the split
@@ -177,6 +203,8 @@ def test_a_tidied_episode_is_mastered_without_the_cuts_and_timed_to_them(
     assert run(["transcribe", "again", "--quiet"], show).exit_code == 0
     before = measure(script, original.text)
     after = measure(script, transcripts.load(again / layout.TRANSCRIPT_JSON).text)
+    print(f"WER of the kept words: {before.wer_percent:.1f} % before tidying, "
+          f"{after.wer_percent:.1f} % after")  # reported in the closing note
     assert after.wer <= before.wer, (before, after)
 
 
@@ -191,6 +219,7 @@ def test_split_parts_are_cut_and_every_cue_is_timed_to_its_mp3(
     _, cuts = tidy_talk(show)
     result = run(["split", "talk", "--parts", "2", "--quiet"], show)
     assert result.exit_code == 0, result.output + result.stderr
+    assert re.search(r"\d+ cut\(s\) from cuts.yaml took out \d+\.\d s", result.output)
     original = transcripts.load(folder / layout.TRANSCRIPT_JSON)
     source = decode(held_out.wav)
     kept_words = 0
@@ -199,19 +228,7 @@ def test_split_parts_are_cut_and_every_cue_is_timed_to_its_mp3(
         heard = decode(part / f"talk-{k}.mp3")
         timed = transcripts.load(part / layout.TRANSCRIPT_JSON)
         assert timed.duration == pytest.approx(len(heard) / RATE, abs=0.1)
-        for segment in timed.segments:
-            first = segment.words[0]
-            # The cue's speech in the MP3, found again in the recording ...
-            sounds = _onset(heard, max(first.start, INTRO))  # (the intro is a loud tone)
-            was, match = _found_in(source, heard, sounds, 0.3)
-            assert match > 0.8, (k, segment.text, match)
-            # ... where the same word started: the cue is no further from its speech than
-            # the recognizer put it in the recording (a cut pause can only bring it nearer).
-            said = [w.start for w in original.words
-                    if _word(w.text) == _word(first.text) and w.start <= was + WITHIN]
-            assert said, (k, segment.text, was)
-            assert first.start <= sounds + WITHIN, (k, segment.text)
-            assert sounds - first.start <= was - max(said) + WITHIN, (k, segment.text)
+        assert _check_cues(part, original, source, heard, INTRO) >= 2
         kept_words += len(timed.words)
     named = sum(len(c.removes.split()) for c in cuts if not c.keep)
     assert kept_words == len(original.words) - named > 0

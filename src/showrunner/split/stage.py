@@ -58,6 +58,7 @@ class _Context:
     kept_notes: tuple[Path, ...]
     stale: tuple[Path, ...]
     refusal: str = ""  # a dry run's note of why the real run would stop
+    tidied: str = ""  # what the host's cuts.yaml took out, when it has cuts to apply
 
 
 def split_episode(show: Show, episode: Episode, *, parts: int | None = None,
@@ -122,7 +123,7 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
         raise ConfigError("episode.yaml names no 'audio'", path=episode.folder / EPISODE_FILE,
                           hint="add 'audio: <the recording's file name>'")
     clips = load_clips(show, welcome_back=True)
-    audio, transcript, chapters = _tidied_recording(show, episode, transcript)
+    audio, transcript, chapters, tidied = _tidied_recording(show, episode, transcript)
     silence = cutplan.Silence(audio)
     candidates = cutplan.boundaries(transcript, hosts=[host.name for host in show.hosts],
                                     silence=silence, topic_starts=[c.start for c in chapters])
@@ -136,12 +137,13 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
         if not dry_run:
             raise
         return _Context(transcript, audio, clips, plan, episodes, chapters, (), (),
-                        refusal.one_line())
-    return _Context(transcript, audio, clips, plan, episodes, chapters, kept, stale)
+                        refusal.one_line(), tidied)
+    return _Context(transcript, audio, clips, plan, episodes, chapters, kept, stale,
+                    tidied=tidied)
 
 
 def _tidied_recording(show: Show, episode: Episode, transcript: Transcript
-                      ) -> tuple[Pcm, Transcript, tuple[Chapter, ...]]:
+                      ) -> tuple[Pcm, Transcript, tuple[Chapter, ...], str]:
     """The recording decoded, and with it the transcript and its topic chapters, both with
     the cuts of the host's cuts.yaml applied (so every part is timed to tidied audio)."""
     assert episode.audio_path is not None
@@ -154,7 +156,9 @@ def _tidied_recording(show: Show, episode: Episode, transcript: Transcript
         if edit is not None:
             audio, transcript = edit.audio(audio, show.episodes_dir), edit.transcript(transcript)
         chapters = topics.result() if topics else draft_chapters(show, episode, transcript)
-    return audio, transcript, chapters
+    note = f"; {len(edit.spans)} cut(s) from cuts.yaml took out {edit.saved:.1f} s" \
+        if edit is not None else ""
+    return audio, transcript, chapters, note
 
 
 def _how_to_split(episode: Episode, parts: int | None,
@@ -313,6 +317,7 @@ def _summary(episode: Episode, context: _Context, mastered: tuple[MasteredAudio,
             f"cuts at {', '.join(clock(c.time) for c in context.plan.cuts)}; "
             f"{min(m.loudness for m in mastered):.1f} to {max(m.loudness for m in mastered):.1f}"
             f" LUFS, true peak at most {max(m.true_peak for m in mastered):.1f} dBTP")
+    text += context.tidied
     if context.clips.welcome_back is None:
         text += "; no welcome-back bumper (set audio.welcome_back in show.yaml)"
     if context.kept_notes:
