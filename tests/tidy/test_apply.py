@@ -18,6 +18,7 @@ import numpy as np
 import podcastparser
 import pytest
 import scipy.signal
+import soundfile
 
 from showrunner import layout, transcripts
 from showrunner.audio import decode, decode_to_disk, probe
@@ -36,6 +37,7 @@ from .conftest import tidy_talk
 NOW = "2026-12-01T00:00:00"
 RATE = 16000
 WITHIN = 0.1  # seconds (issue #19)
+REACH = 12.0  # seconds either side of the same share of the recording, where audio is sought
 INTRO = 2.0  # seconds of tone before each part's talk, in the split test
 
 
@@ -94,12 +96,16 @@ def test_a_cut_word_leaves_the_transcript_and_the_rest_moves_up() -> None:
 # ---------------------------------------------------------------- through the CLI
 
 
-def _found_in(original: np.ndarray, mp3: np.ndarray, at: float, length: float = 0.5
-              ) -> tuple[float, float]:
+def _found_in(original: np.ndarray, mp3: np.ndarray, at: float, length: float = 0.5, *,
+              repeats: bool = False) -> tuple[float, float]:
     """Where the MP3's audio from `at` lies in the original (seconds), and how well it matches
-    there (normalized cross-correlation, 1.0 for an exact copy at any gain)."""
+    there (normalized cross-correlation, 1.0 for an exact copy at any gain). A recording that
+    `repeats` itself is searched only around the same share of its length (± REACH)."""
     piece = mp3[int(at * RATE):int((at + length) * RATE)].astype(np.float64)
-    whole = original.astype(np.float64)
+    near = at * len(original) / len(mp3) if repeats else None
+    lo = max(0, int((near - REACH) * RATE)) if near is not None else 0
+    hi = int((near + REACH + length) * RATE) if near is not None else len(original)
+    whole = original[lo:hi].astype(np.float64)
     correlation = scipy.signal.correlate(whole, piece, mode="valid", method="fft")
     squares = np.concatenate([[0.0], np.cumsum(whole ** 2)])
     energy = np.sqrt(np.maximum(squares[len(piece):] - squares[:-len(piece)], 0.0))
@@ -107,7 +113,7 @@ def _found_in(original: np.ndarray, mp3: np.ndarray, at: float, length: float = 
     score = np.where(energy > 0.01 * np.linalg.norm(piece),
                      correlation / (energy * np.linalg.norm(piece) + 1e-12), 0.0)
     best = int(np.argmax(score))
-    return best / RATE, float(score[best])
+    return (lo + best) / RATE, float(score[best])
 
 
 def _word(text: str) -> str:
@@ -124,7 +130,7 @@ def _onset(samples: np.ndarray, at: float) -> float:
 
 
 def _check_cues(folder: Path, original: Transcript, source: np.ndarray, heard: np.ndarray,
-                intro: float) -> int:
+                intro: float, *, repeats: bool = False) -> int:
     """Each cue of the published transcript (transcript.pc20.json, what apps read) starts at
     its words in the MP3: the cue's speech, found again in the recording, is where the same
     word started, and the cue is no further from its speech than the recognizer put it in the
@@ -133,7 +139,7 @@ def _check_cues(folder: Path, original: Transcript, source: np.ndarray, heard: n
     for cue in cues:
         start, first = cue["startTime"], cue["body"].split()[0]
         sounds = _onset(heard, max(start, intro))  # (an intro is a loud tone)
-        was, match = _found_in(source, heard, sounds, 0.3)
+        was, match = _found_in(source, heard, sounds, 0.3, repeats=repeats)
         assert match > 0.8, (cue, match)
         said = [w.start for w in original.words
                 if _word(w.text) == _word(first) and w.start <= was + WITHIN]
@@ -254,3 +260,38 @@ def test_a_changed_cut_redoes_mastering_and_notes_but_not_recognition(show: Path
     again = run(["episode", "talk", "--now", NOW], show)
     assert "master talk: up to date" in again.output
 
+
+
+def test_a_longer_tidied_episode_keeps_its_cues_and_chapters_on_their_words(
+        show: Path, held_out: DisfluentConversation) -> None:
+    """The talk said four times over (2¼ minutes, recognized again, 20 or more cuts, so an
+    error that adds up over the cuts would show): every cue is on its words, and no chapter
+    starts after the speech that follows it. (That the notes were drafted from the tidied
+    transcript at all is checked by the single-episode test above.)"""
+    folder = show / "episodes" / "talk"
+    samples, rate = soundfile.read(str(held_out.wav), dtype="float32")
+    soundfile.write(str(folder / "raw.wav"), np.tile(samples, 4), rate)
+    with (folder / "episode.yaml").open("a") as episode_yaml:
+        episode_yaml.write("date: 2026-11-02\nstatus: released\n")
+    assert run(["transcribe", "talk", "--quiet"], show).exit_code == 0
+    _, cuts = tidy_talk(show)
+    assert run(["episode", "talk", "--now", NOW, "--quiet"], show).exit_code == 0
+    original = transcripts.load(folder / layout.TRANSCRIPT_JSON)
+    source = decode(folder / "raw.wav")
+    heard = decode(layout.mastered_audio(load_episode(load_show(show), "talk")))
+    chapters = json.loads((folder / layout.CHAPTERS_FILE).read_text())["chapters"]
+    later = [c for c in chapters if c["startTime"] > 0]
+    assert later, chapters
+    for chapter in later:
+        at = chapter["startTime"]
+        sounds = _onset(heard, at)
+        was, match = _found_in(source, heard, sounds, 0.3, repeats=True)
+        assert match > 0.8, (at, match)
+        said = [w.start for w in original.words if w.start <= was + WITHIN]
+        # A chapter's time is a whole second (notes.md lists MM:SS, as Apple and Spotify read
+        # it), rounded down: it never starts after its words, and the second it names holds
+        # the time its first words start at in the MP3 (within 0.1 s).
+        assert at <= sounds + WITHIN and sounds - (at + 1) <= was - max(said) + WITHIN, \
+            (at, sounds, was, max(said))
+    assert _check_cues(folder, original, source, heard, 0.0, repeats=True) >= 20
+    assert sum(not c.keep for c in cuts) >= 20
