@@ -26,7 +26,7 @@ from showrunner.config import load_episode, load_show
 from showrunner.model import Segment, Transcript, Word
 from showrunner.synth import DisfluentConversation, disfluent_script
 from showrunner.synth.disfluent import plain_text
-from showrunner.tidy import Edit
+from showrunner.tidy import Cut, Edit
 from showrunner.tidy.apply import FADE, retime, retimer, spans, tidied
 
 from ..conftest import GUEST, HOST
@@ -76,8 +76,8 @@ def test_the_bisected_retimer_agrees_with_walking_the_cuts() -> None:
 
 
 def test_a_cut_word_leaves_the_transcript_and_the_rest_moves_up() -> None:
-    words = (Word(0.0, 0.5, "So"), Word(0.6, 0.9, "um"), Word(1.0, 1.5, "bread"))
-    transcript = Transcript((Segment(0.0, 1.5, "So um bread", "Jason", words),
+    words = (Word(0.0, 0.5, "So,"), Word(0.6, 0.9, "um,"), Word(1.0, 1.5, "bread"))
+    transcript = Transcript((Segment(0.0, 1.5, "So, um, bread", "Jason", words),
                              Segment(2.0, 2.4, "um", "Mary", (Word(2.0, 2.4, "um"),)),
                              Segment(3.0, 3.5, "Yes", "Mary", (Word(3.0, 3.5, "Yes"),))), 4.0)
     # The two "um"s go (0.4 s and 0.6 s), and a pause cut over the end of "bread" takes no
@@ -85,7 +85,7 @@ def test_a_cut_word_leaves_the_transcript_and_the_rest_moves_up() -> None:
     edit = Edit(1000, ((550, 950), (1450, 1800), (1900, 2500)),
                 ((0.55, 0.95, "um"), (1.45, 1.8, ""), (1.9, 2.5, "um,")))
     tidy = edit.transcript(transcript)
-    assert [s.text for s in tidy.segments] == ["So bread", "Yes"]
+    assert [s.text for s in tidy.segments] == ["So bread", "Yes"]  # the filler's commas go
     assert [w.text for w in tidy.segments[0].words] == ["So", "bread"]
     assert tidy.segments[0].words[1].start == pytest.approx(1.0 - 0.395, abs=1e-3)  # ms
     assert tidy.segments[0].end == pytest.approx(1.45 - 0.395 + 0.0025, abs=1e-3)
@@ -136,6 +136,8 @@ def _check_cues(folder: Path, original: Transcript, source: np.ndarray, heard: n
     word started, and the cue is no further from its speech than the recognizer put it in the
     recording (a cut pause can only bring it nearer). The number of cues checked."""
     cues = json.loads((folder / "transcript.pc20.json").read_text())["segments"]
+    # tiny.en at times recognizes a stray "." on its own: a cue without words has none to find.
+    cues = [cue for cue in cues if _word(cue["body"].split()[0])]
     for cue in cues:
         start, first = cue["startTime"], cue["body"].split()[0]
         sounds = _onset(heard, max(start, intro))  # (an intro is a loud tone)
@@ -190,8 +192,11 @@ def test_a_tidied_episode_is_mastered_without_the_cuts_and_timed_to_them(
         before, rest = cut.context.split(" [", 1)
         after = rest.split("] ", 1)[1] if "] " in rest else ""
         assert f"{before} {cut.removes} {after}".strip() not in said, cut
-    assert sum(f"{c.context.split(' [')[0]} {c.context.split('] ')[-1]}" in said
-               for c in fillers) >= len(fillers) // 2 > 0
+    def tidied(cut: Cut) -> str:  # "it, [um,] take" reads "it take"
+        before, after = cut.context.split(" [")[0], cut.context.split("] ")[-1]
+        return f"{before.removesuffix(',') if cut.removes.endswith(',') else before} {after}"
+
+    assert sum(tidied(c) in said for c in fillers) >= len(fillers) // 2 > 0
 
     # The feed states the tidied file's length and duration.
     feed = podcastparser.parse("feed.xml", (show / "public" / "feed.xml").open("rb"))

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..audio import Pcm, Signal, decode_to_disk
 from ..layout import CUTS_FILE
-from ..model import Episode, Segment, Show, Transcript
+from ..model import Episode, Segment, Show, Transcript, Word
 from . import cutlist
 
 FADE = 0.005  # seconds of crossfade at each join
@@ -182,8 +182,9 @@ def _removed(transcript: Transcript, cuts: Sequence[tuple[float, float, str]]) -
 
 
 def _segment(segment: Segment, time: Callable[[float], float], gone: set[int]) -> Segment | None:
-    words = tuple(replace(w, start=round(time(w.start), 3), end=round(time(w.end), 3))
-                  for w in segment.words if id(w) not in gone)
+    words = tuple(replace(w, start=round(time(w.start), 3), end=round(time(w.end), 3),
+                          text=_unbracketed(w.text, segment.words, k, gone))
+                  for k, w in enumerate(segment.words) if id(w) not in gone)
     if segment.words and not words:
         return None  # all of it was cut (a lone "um")
     if len(words) == len(segment.words):
@@ -193,6 +194,14 @@ def _segment(segment: Segment, time: Callable[[float], float], gone: set[int]) -
     return replace(segment, start=words[0].start if first else round(time(segment.start), 3),
                    end=words[-1].end if last else round(time(segment.end), 3),
                    text=" ".join(w.text for w in words), words=words)
+
+
+def _unbracketed(text: str, words: Sequence[Word], k: int, gone: set[int]) -> str:
+    """A kept word's text, without the comma that set off the filler cut after it:
+    "it, [um,] take" reads "it take", not "it, take"."""
+    following = k + 1 < len(words) and id(words[k + 1]) in gone
+    return text[:-1] if following and text.endswith(",") and words[k + 1].text.endswith(",") \
+        else text
 
 
 def _write_tidied(signal: Signal, cut_spans: Sequence[tuple[int, int]],
