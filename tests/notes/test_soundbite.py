@@ -130,3 +130,21 @@ def test_a_new_intro_makes_the_notes_stage_run_again(tmp_path: Path) -> None:
     (root / "intro.wav").unlink()
     _tone(root / "intro.wav", 5.0)
     assert inputs_digest(stage_inputs(show, load_episode(show, "E7"))) != before
+
+
+def test_a_tidied_episode_gets_its_soundbite_timed_without_the_cuts(tmp_path: Path) -> None:
+    """cuts.yaml's cuts not kept leave the MP3, so the soundbite moves up by what went before
+    it and shortens by what went inside it (each cut keeps 5 ms for its crossfade)."""
+    root = make_show(tmp_path / "show")
+    folder = episode_with_transcript(root, "E7", CASES["single"] + "audio: body.wav\n")
+    _tone(folder / "body.wav", 40.0)
+    (folder / "cuts.yaml").write_text("cuts:\n" + "".join(
+        f"- id: pause@{int(start * 1000)}\n  kind: pause\n  start: {start}\n  end: {end}\n"
+        f"  removes: \"\"\n  context: \"\"\n  keep: {keep}\n"
+        for start, end, keep in ((3.0, 4.0, "false"), (10.0, 10.5, "false"),
+                                 (12.0, 12.2, "true"), (25.0, 25.6, "false"))))
+    assert run(["notes", "E7"], root).exit_code == 0
+    front = front_matter((folder / "notes.md").read_text(encoding="utf-8"))
+    # Snapped to the tone's zero crossings, a cut edge moves by at most 1.2 ms.
+    assert front["soundbite"]["start"] == pytest.approx(18.57 - 0.995 - 0.495, abs=0.01)
+    assert front["soundbite"]["duration"] == pytest.approx(16.42 - 0.595, abs=0.01)
