@@ -139,10 +139,13 @@ def _master(show: Show, episode: Episode) -> str:
     # The cuts the host did not keep in cuts.yaml go from the audio, and the drafted chapters
     # are timed to what is left.
     listed = chapters_file.notes_chapters(episode.folder / layout.NOTES_FILE)
-    edit = tidy.episode_edit(show, episode)
-    recording = source if edit is None else edit.audio(
-        audio.decode_to_disk(source, rate=show.audio.sample_rate, channels=show.audio.channels,
-                             folder=episode.folder), episode.folder)
+    edit: tidy.Edit | None = None
+    recording: Path | audio.Pcm = source
+    if tidy.cuts_to_apply(episode):  # decoded once: the edit is snapped on what it cuts
+        decoded = audio.decode_to_disk(source, rate=show.audio.sample_rate,
+                                       channels=show.audio.channels, folder=episode.folder)
+        edit = tidy.episode_edit(show, episode, decoded)
+        recording = edit.audio(decoded, episode.folder) if edit is not None else decoded
     transcript_path = episode.folder / TRANSCRIPT_JSON
     transcript = transcripts.load(transcript_path) if transcript_path.is_file() else None
     if transcript is not None and edit is not None:

@@ -133,9 +133,6 @@ class Edit:
         """Seconds the edit takes out."""
         return sum(b - a - int(FADE * self.rate) for a, b in self.spans) / self.rate
 
-    def time(self, seconds: float) -> float:
-        return retimer(self.rate, self.spans)(seconds)
-
     def audio(self, recording: Pcm, folder: Path | None = None) -> Pcm:
         """The recording without the cuts, in a temporary file written a block at a time."""
         file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 — kept open by the Pcm
