@@ -40,6 +40,7 @@ NOTES_DRAFT_FILE = "notes.draft.md"
 NOTES_RECORD_FILE = ".notes.sha256"  # the hash of the notes.md showrunner last wrote
 STATE_FILE = ".showrunner-state.json"  # the digests of each stage's inputs
 NOTES_HTML_CACHE = ".showrunner-notes-html.json"  # notes Markdown the feed rendered, by hash
+DURATIONS_CACHE = ".showrunner-durations.json"  # audio durations the feed read, by size and mtime
 LOCK_FILE = ".showrunner.lock"
 FEED_FILE = "feed.xml"
 PAGE_FILE = "index.html"

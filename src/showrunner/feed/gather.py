@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,8 +118,10 @@ def channel_facts(show: Show, *, podcast_guid: str, artwork: str, version: str =
 # ---------------------------------------------------------------- items
 
 
-def enclosure(episode: Episode) -> Enclosure:
-    """The episode's published audio with its byte length, type and duration in seconds.
+def enclosure(episode: Episode,
+              duration: Callable[[Path, os.stat_result], int] | None = None) -> Enclosure:
+    """The episode's published audio with its byte length, type and duration in seconds
+    (`duration(audio, stat)` may answer from a cache; by default the file is parsed).
 
     An imported episode keeps its old enclosure (URL, length, type) until its audio is
     re-produced (mastered into `<id>.mp3`): a new URL would make apps download it again."""
@@ -137,13 +140,15 @@ def enclosure(episode: Episode) -> Enclosure:
         raise FeedError(f"'{audio.name}' is not a format podcast apps accept",
                         path=episode_yaml, hint=f"publish an MP3 or M4A (e.g. ffmpeg -i {audio.name} "
                                                 f"{episode.id}.mp3) and name it in 'audio:'")
-    length = audio.stat().st_size
-    if length == 0:
+    stat = audio.stat()
+    if stat.st_size == 0:
         raise AudioError("audio file is empty", path=audio, hint="export the episode again")
-    return Enclosure(audio, length, mime, _duration(audio))
+    seconds = duration(audio, stat) if duration is not None else audio_duration(audio)
+    return Enclosure(audio, stat.st_size, mime, seconds)
 
 
-def _duration(audio: Path) -> int:
+def audio_duration(audio: Path) -> int:
+    """An MP3's or M4A's playing time in whole seconds (at least 1), from its headers."""
     import mutagen
     from mutagen.mp3 import MP3
     from mutagen.mp4 import MP4

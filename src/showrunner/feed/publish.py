@@ -13,6 +13,7 @@ Order (each step only after the one before succeeded):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,11 +23,11 @@ from .. import atomic, config, layout
 from .. import chapters as chapters_file
 from ..audio import retag_chapters
 from ..errors import ConfigError, FeedError
-from ..layout import EPISODE_FILE, NOTES_HTML_CACHE, SHOW_FILE
+from ..layout import DURATIONS_CACHE, EPISODE_FILE, NOTES_HTML_CACHE, SHOW_FILE
 from ..model import Episode, Show
 from . import gather
 from .build import Item, build_xml
-from .notes_cache import RenderedNotes
+from .memo import MeasuredDurations, RenderedNotes
 from .spec import podcast_guid_for
 from .validate import Report, validate_feed_bytes
 
@@ -76,7 +77,8 @@ def publish_feed(show: Show, *, now: dt.datetime | None = None, quiet: bool = Fa
     channel = gather.channel_facts(show, podcast_guid=podcast_guid,
                                    artwork=gather.artwork_url(show, artwork), version=_version())
     rendered = RenderedNotes(show.root / NOTES_HTML_CACHE, gather.render_markdown)
-    xml = build_xml(channel, _items(show, episodes, rendered.render))
+    durations = MeasuredDurations(show.root / DURATIONS_CACHE, gather.audio_duration)
+    xml = build_xml(channel, _items(show, episodes, rendered.render, durations.duration))
     path = layout.feed_path(show)
     report = validate_feed_bytes(xml, source=str(path))
     if report.errors:
@@ -90,6 +92,7 @@ def publish_feed(show: Show, *, now: dt.datetime | None = None, quiet: bool = Fa
     if changed:
         atomic.write_bytes(path, xml)
     rendered.save()
+    durations.save()
     return FeedResult(path, tuple(e.id for e in episodes), plan.held_back, plan.drafts,
                       tuple(f.line() for f in report.warnings), changed)
 
@@ -151,12 +154,13 @@ def _podcast_guid(show: Show) -> str:
 
 
 def _items(show: Show, episodes: tuple[Episode, ...],
-           render: Callable[[str], str] | None = None) -> list[Item]:
+           render: Callable[[str], str] | None = None,
+           duration: Callable[[Path, os.stat_result], int] | None = None) -> list[Item]:
     seasons: dict[str, int] = {}
     items = []
     for episode in episodes:
         items.append(gather.item_facts(
-            show, episode, gather.enclosure(episode), guid=episode.guid or "",
+            show, episode, gather.enclosure(episode, duration), guid=episode.guid or "",
             guests=episode.guests,
             season_tag=_season_tag(episode, seasons), render=render))
     return items

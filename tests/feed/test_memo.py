@@ -1,18 +1,22 @@
-"""The feed keeps the notes Markdown it rendered: an unchanged rebuild renders none, and the
-feed is byte for byte what rendering every note afresh gives."""
+"""The feed keeps the notes Markdown it rendered and the audio durations it read: an unchanged
+rebuild renders no note and parses no MP3, and the feed is byte for byte what working every fact
+out afresh gives."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from showrunner.config import load_show
 from showrunner.feed import gather, publish_feed
-from showrunner.feed.notes_cache import RenderedNotes
-from showrunner.layout import NOTES_HTML_CACHE
+from showrunner.feed.memo import RenderedNotes
+from showrunner.layout import DURATIONS_CACHE, NOTES_HTML_CACHE
 from showrunner.synth import Conversation, solo_script, speak
 from showrunner.synth.speech import HOST_VOICE
 
@@ -44,6 +48,20 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(markdown)
 
     monkeypatch.setattr(gather, "render_markdown", counting)
+    return seen
+
+
+@pytest.fixture
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every audio file whose duration was read from the file (not from the cache)."""
+    seen: list[Path] = []
+    real = gather.audio_duration
+
+    def counting(audio: Path) -> int:
+        seen.append(audio)
+        return real(audio)
+
+    monkeypatch.setattr(gather, "audio_duration", counting)
     return seen
 
 
@@ -108,9 +126,47 @@ def test_only_entries_in_use_are_kept(tmp_path: Path) -> None:
     assert list(json.loads(path.read_text()).values()) == ["<p><em>two</em></p>\n"]
 
 
-def _without_guids(show: Path, feed: bytes) -> str:
-    import re
+def test_an_unchanged_rebuild_parses_no_audio(show: Path, measured: list[Path]) -> None:
+    publish_feed(load_show(show), now=FEB)
+    assert len(measured) == 4, "E1, E2 and the two parts are published"
+    cache = show / DURATIONS_CACHE
+    before, stamp = _feed(show), cache.stat().st_mtime_ns
+    measured.clear()
+    publish_feed(load_show(show), now=FEB)
+    assert measured == []
+    assert _feed(show) == before and cache.stat().st_mtime_ns == stamp
 
+
+def test_a_changed_mp3_is_measured_again(show: Path, measured: list[Path]) -> None:
+    publish_feed(load_show(show), now=FEB)
+    mp3 = show / "episodes" / "E2" / "episode.mp3"
+    shorter = mp3.with_name("short.mp3")
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(mp3), "-t", "3", "-c", "copy",
+                    str(shorter)], check=True)
+    shorter.replace(mp3)
+    measured.clear()
+    publish_feed(load_show(show), now=FEB)
+    assert measured == [mp3]
+    durations = re.findall(r"<itunes:duration>(\d+)</itunes:duration>", _feed(show).decode())
+    assert "3" in durations and len(durations) == 4
+
+
+@pytest.mark.parametrize("spoil", [lambda kept: "not json", lambda kept: "[]",
+                                   lambda kept: json.dumps({k: str(v) for k, v in kept.items()}),
+                                   lambda kept: json.dumps({k: True for k in kept})])
+def test_a_broken_durations_file_is_rebuilt(show: Path, measured: list[Path],
+                                            spoil: Callable[[dict[str, int]], str]) -> None:
+    publish_feed(load_show(show), now=FEB)
+    good, cache = _feed(show), show / DURATIONS_CACHE
+    kept = json.loads(cache.read_text())
+    cache.write_text(spoil(kept))
+    measured.clear()
+    publish_feed(load_show(show), now=FEB)
+    assert _feed(show) == good and len(measured) == 4
+    assert json.loads(cache.read_text()) == kept
+
+
+def _without_guids(show: Path, feed: bytes) -> str:
     text = feed.decode()
     for yaml in (show / "episodes").glob("*/episode.yaml"):
         if match := re.search(r"^guid: (\S+)$", yaml.read_text(), re.MULTILINE):
