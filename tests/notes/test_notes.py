@@ -278,6 +278,7 @@ def test_language_model_rewrites_hook_summary_and_bullets(
     (request,) = chat_server.requests
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer sk-local"
     assert request["body"]["model"] == "tiny-test-model"
+    assert request["body"]["max_tokens"] == 1000, "a rambling model is cut off"
     assert "sourdough" in json.dumps(request["body"]["messages"]).lower()
 
 

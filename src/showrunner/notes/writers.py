@@ -23,6 +23,7 @@ from .hooks import HOOK_WORDS
 MAX_ITEM_CHARS = 160
 MAX_SUMMARY_CHARS = 700
 MAX_EXCERPT_CHARS = 6000
+MAX_ANSWER_TOKENS = 1000
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,10 @@ class OpenAICompatibleWriter(NotesWriter):
 
     def _ask(self, messages: list[dict[str, str]]) -> str:
         url = self.settings.base_url.rstrip("/") + "/chat/completions"
+        # max_tokens bounds the cost of a model that rambles: a good answer is a few hundred.
         body = json.dumps({"model": self.settings.model, "messages": messages,
-                           "temperature": 0.3, "response_format": {"type": "json_object"}})
+                           "temperature": 0.3, "max_tokens": MAX_ANSWER_TOKENS,
+                           "response_format": {"type": "json_object"}})
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         key = os.environ.get(self.settings.api_key_env or "")
         if key:
