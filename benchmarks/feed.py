@@ -122,6 +122,8 @@ def section() -> str:
         checked = _timed(lambda: validate_feed_bytes(build_xml(channel, items)))
         loading = _timed(lambda: list_episodes(load_show(show_dir)))
         warm = _timed(lambda: publish_feed(load_show(show_dir)))
+        no_durations = _timed(lambda: ((show_dir / DURATIONS_CACHE).unlink(),
+                                       publish_feed(load_show(show_dir))))
         caches = (show_dir / NOTES_HTML_CACHE, show_dir / DURATIONS_CACHE)
         uncached = _timed(lambda: ([c.unlink() for c in caches],
                                    publish_feed(load_show(show_dir))))
@@ -144,6 +146,8 @@ def section() -> str:
             row("ours: XML build + validation", checked),
             row("ours: whole `publish_feed`, nothing new (load 500 episode.yaml, read audio, "
                 "compare media, render notes, build, validate, compare)", warm),
+            row("… the same with no durations cache (every MP3 parsed again; notes from the "
+                "cache)", no_durations),
             row("… the same with no caches (every note rendered again and every MP3 parsed, as "
                 "before the caches; includes writing them)", uncached),
             row("… of which `config.list_episodes` (libyaml safe loader; round-trip only for "
