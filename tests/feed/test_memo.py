@@ -10,6 +10,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,32 +38,29 @@ def show(tmp_path: Path, speech: Conversation) -> Path:
     return build_show(tmp_path / "show", speech)
 
 
+def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
+    """Every argument `gather.<name>` is called with, the real function still answering."""
+    seen: list[Any] = []
+    real = getattr(gather, name)
+
+    def counting(argument: Any) -> Any:
+        seen.append(argument)
+        return real(argument)
+
+    monkeypatch.setattr(gather, name, counting)
+    return seen
+
+
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every Markdown text actually rendered (not taken from the cache)."""
-    seen: list[str] = []
-    real = gather.render_markdown
-
-    def counting(markdown: str) -> str:
-        seen.append(markdown)
-        return real(markdown)
-
-    monkeypatch.setattr(gather, "render_markdown", counting)
-    return seen
+    return _spy(monkeypatch, "render_markdown")
 
 
 @pytest.fixture
 def measured(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every audio file whose duration was read from the file (not from the cache)."""
-    seen: list[Path] = []
-    real = gather.audio_duration
-
-    def counting(audio: Path) -> int:
-        seen.append(audio)
-        return real(audio)
-
-    monkeypatch.setattr(gather, "audio_duration", counting)
-    return seen
+    return _spy(monkeypatch, "audio_duration")
 
 
 def _feed(show: Path) -> bytes:
