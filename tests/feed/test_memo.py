@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -133,6 +134,16 @@ def test_an_unchanged_rebuild_parses_no_audio(show: Path, measured: list[Path]) 
     publish_feed(load_show(show), now=FEB)
     assert measured == []
     assert _feed(show) == before and cache.stat().st_mtime_ns == stamp
+
+
+def test_a_copied_show_keeps_its_durations(show: Path, tmp_path: Path,
+                                           measured: list[Path]) -> None:
+    publish_feed(load_show(show), now=FEB)
+    copy = tmp_path / "copied"
+    shutil.copytree(show, copy)  # copy2 keeps each file's modification time
+    measured.clear()
+    publish_feed(load_show(copy), now=FEB)
+    assert measured == [], "the memo names files from the show folder, not the disk's root"
 
 
 def test_a_changed_mp3_is_measured_again(show: Path, measured: list[Path]) -> None:

@@ -4,7 +4,7 @@ Like Pelican's content cache: rebuilding the feed of a 500-episode show where no
 renders no Markdown (about a third of that build's CPU time) and parses no MP3 (a sixth). Each
 fact is looked up by a key that changes with what it came from, so the output is what working
 it out again would give: notes HTML by a hash of the exact Markdown and the renderer's version,
-an audio file's duration by its path, size and modification time (what rsync trusts to call a
+an audio file's duration by its path in the show, size and modification time (what rsync trusts to call a
 file unchanged). The files are only caches: unreadable, they are rebuilt.
 """
 
@@ -80,7 +80,10 @@ class MeasuredDurations:
         self.memo, self.measure = Memo(path, int), measure
 
     def duration(self, audio: Path, stat: os.stat_result) -> int:
-        key = f"{os.path.abspath(audio)}\0{stat.st_size}\0{stat.st_mtime_ns}"
+        # Named from the show folder (where the memo lives), so a copy of the show built
+        # elsewhere keeps the same file.
+        name = os.path.relpath(os.path.abspath(audio), self.memo.path.parent.absolute())
+        key = f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}"
         return self.memo.get(key, lambda: self.measure(audio))
 
     def save(self) -> None:
