@@ -4,8 +4,8 @@ Like Pelican's content cache: rebuilding the feed of a 500-episode show where no
 renders no Markdown (about a third of that build's CPU time) and parses no MP3 (a sixth). Each
 fact is looked up by a key that changes with what it came from, so the output is what working
 it out again would give: notes HTML by a hash of the exact Markdown and the renderer's version,
-an audio file's duration by its path in the show, size and modification time (what rsync trusts to call a
-file unchanged). The files are only caches: unreadable, they are rebuilt.
+an audio file's duration by its path in the show, size and modification time (what rsync
+trusts to call a file unchanged). The files are only caches: unreadable, they are rebuilt.
 """
 
 from __future__ import annotations
