@@ -78,11 +78,12 @@ class MeasuredDurations:
 
     def __init__(self, path: Path, measure: Callable[[Path], int]) -> None:
         self.memo, self.measure = Memo(path, int), measure
+        # Files are named from the show folder (where the memo lives), so a copy of the show
+        # built elsewhere keeps the same entries.
+        self.show = str(path.parent.absolute())
 
     def duration(self, audio: Path, stat: os.stat_result) -> int:
-        # Named from the show folder (where the memo lives), so a copy of the show built
-        # elsewhere keeps the same file.
-        name = os.path.relpath(os.path.abspath(audio), self.memo.path.parent.absolute())
+        name = os.path.relpath(os.path.abspath(audio), self.show)
         key = f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}"
         return self.memo.get(key, lambda: self.measure(audio))
 

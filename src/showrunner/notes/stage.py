@@ -90,10 +90,7 @@ def build_context(show: Show, episode: Episode, transcript: Transcript,
     guests = episode.guests
     structure = topics.analyse(transcript, host=show.host.name,
                                guests=tuple(g.name for g in guests))
-    offline = writers.NotesText(
-        hook=structure.hooks[0] if structure.hooks else "",
-        hook_alternatives=structure.hooks[1:4], summary=structure.summary,
-        bullets=structure.bullets())
+    offline = offline_text(structure)
     writer = writers.writer_for(show)
     text, notice = writers.polish(writer, offline, _brief(show, episode, guests, structure))
     # What the producer set in episode.yaml wins over anything generated.
@@ -126,13 +123,24 @@ def build_context(show: Show, episode: Episode, transcript: Transcript,
     return context, notice
 
 
+def offline_text(structure: topics.TopicStructure) -> writers.NotesText:
+    """The generated words of the notes as the transcript gives them, before any writer."""
+    return writers.NotesText(hook=structure.hooks[0] if structure.hooks else "",
+                             hook_alternatives=structure.hooks[1:4], summary=structure.summary,
+                             bullets=structure.bullets())
+
+
+def topic_excerpts(structure: topics.TopicStructure) -> tuple[tuple[str, str], ...]:
+    """(offline title, the talk) of each topic after the intro: what a writer reads."""
+    return tuple((t.title, " ".join(s.text for s in t.sentences))
+                 for t in structure.topics if not t.intro)
+
+
 def _brief(show: Show, episode: Episode, guests: tuple[Guest, ...],
            structure: topics.TopicStructure) -> writers.Brief:
     part = f"part {episode.series.part} of {episode.series.of}" if episode.series else None
-    excerpts = tuple((t.title, " ".join(s.text for s in t.sentences))
-                     for t in structure.topics if not t.intro)
     return writers.Brief(show.title, heading(episode), show.host.name,
-                         tuple(g.name for g in guests), part, excerpts)
+                         tuple(g.name for g in guests), part, topic_excerpts(structure))
 
 
 def _count(number: int, noun: str) -> str:
