@@ -13,6 +13,7 @@ one (maximum bipartite matching), so one bullet cannot name two topics.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,25 @@ def test_bullets_of_each_part_name_its_scripted_topics(recognized: Transcript,
         assert_reads_like_a_host(bullets)
 
 
+def test_a_question_the_diarizer_gave_to_the_guest_still_names_its_topic(
+        recognized: Transcript, conversation: Conversation) -> None:
+    """The host's question that follows a lead-in ("Running a bakery means very early mornings.
+    How do you avoid burnout?") is given to the guest, as a diarizer does with a two-second
+    turn: the burnout topic's bullet is still worded from that question, not from the answer."""
+    changes = dict((topic, time) for time, topic in scripted_changes(conversation))
+    start, end = changes[5], changes[6]
+    hosts = [s for s in recognized.segments
+             if s.speaker == HOST and start - 1 <= s.start < end - 1]
+    assert len(hosts) >= 2 and hosts[1].text.rstrip().endswith("?"), hosts  # lead-in, question
+    given = hosts[1]
+    moved = recognized.with_segments(
+        tuple(replace(s, speaker=GUEST) if s == given else s for s in recognized.segments),
+        duration=recognized.duration)
+    part = slice_transcript(moved, changes[4] - 1, moved.duration)  # at most 6 bullets: 4 topics
+    bullets = list(topics.analyse(part, host=HOST, guests=(GUEST,)).bullets())
+    assert any(names(b, 5) for b in bullets), bullets
+
+
 def test_notes_of_the_whole_episode_name_six_distinct_topics(talk: Path) -> None:
     """Through the CLI: eight scripted topics, at most six bullets, each naming its own topic."""
     result = run(["notes", "talk"], talk)
@@ -147,8 +167,6 @@ def test_notes_of_the_whole_episode_name_six_distinct_topics(talk: Path) -> None
 
 def slice_transcript(transcript: Transcript, start: float, end: float) -> Transcript:
     """The segments that start in [start, end), timed from `start` (what split does)."""
-    from dataclasses import replace
-
     kept = tuple(replace(s, start=s.start - start, end=s.end - start,
                          words=tuple(replace(w, start=w.start - start, end=w.end - start)
                                      for w in s.words))
@@ -183,6 +201,20 @@ def assert_reads_like_a_host(bullets: list[str]) -> None:
 ])
 def test_noun_phrases_from_the_hosts_sentences(sentence: str, phrase: str | None) -> None:
     assert phrasing.noun_phrase(sentence) == phrase
+
+
+def test_a_question_just_after_the_hosts_turn_opens_the_topic_whoever_asks_it() -> None:
+    texts = ["Running a bakery means very early mornings.", "How do you avoid burnout?",
+             "I burned out badly in the third year.", "Do you know what I mean?"]
+    wording = phrasing.word_topic(texts, [True, False, False, False], [0.9, 0.5, 0.8, 0.1],
+                                  guest="Mary")
+    assert wording.bullet == "Avoiding burnout" and wording.phrased
+    assert phrasing.opening(texts, [True, False, False, False]) == [0, 1]
+    assert phrasing.opening(texts[1:], [False, False, True]) == [0]  # the topic opens with it
+    assert phrasing.opening(texts, [False, False, False, True]) == [3]
+    assert [phrasing.asks_the_other(t) for t in
+            ("Why does that matter?", "Right?", "You know what I mean?", "Where can people find you?",
+             "So, um, how do you price bread?")] == [False, False, False, False, True]
 
 
 @pytest.mark.parametrize("question, indirect", [

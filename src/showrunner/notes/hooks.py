@@ -7,7 +7,6 @@ talk that never asks one) gets one built from its main topic.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,10 +17,6 @@ if TYPE_CHECKING:
     from .topics import Sentence
 
 HOOK_WORDS = (8, 25)
-# A real question opens with a question word or an auxiliary; "By then it was, what, two
-# weeks later?" only ends with a question mark.
-_ASKS = re.compile(r"(?i)(?:how|what|why|where|when|who|which|whose|do|does|did|is|are|was|"
-                   r"were|can|could|would|should|will|have|has|had|if you)\b")
 
 
 def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str | None,
@@ -55,7 +50,7 @@ def _printable_question(text: str) -> str | None:
     words = len(question.split())
     if not HOOK_WORDS[0] <= words <= HOOK_WORDS[1] or not question.endswith("?") or \
             phrasing.is_small_talk(question) or spoken.is_housekeeping(question) or \
-            not _ASKS.match(question):
+            not phrasing.ASKS.match(question):
         return None
     return question
 

@@ -40,6 +40,10 @@ _WH_AUX_YOU = re.compile(_WH + r"\s+(?P<aux>do|does|did|would|will|can|could|sho
                          r"have|has)\s+(?P<subject>you|your\s+\w+)\s+(?P<rest>.+)$", re.IGNORECASE)
 _YESNO_YOU = re.compile(r"^(?P<aux>do|did|would|will|can|could|should|are|were|have)\s+you\s+"
                         r"(?P<rest>.+)$", re.IGNORECASE)
+# A real question opens with a question word or an auxiliary; "By then it was, what, two
+# weeks later?" only ends with a question mark.
+ASKS = re.compile(r"(?i)(?:how|what|why|where|when|who|which|whose|do|does|did|is|are|was|"
+                  r"were|can|could|would|should|will|have|has|had|if you)\b")
 _SMALL_TALK = re.compile(r"\b(?:thank|thanks|welcome|find you|where can people|joining me|"
                          r"having me|see you|goodbye|bye)\b", re.IGNORECASE)
 _IRREGULAR_LIST = """
@@ -105,17 +109,32 @@ def _wording(bullet: str, label: str, *, phrased: bool = True) -> Wording:
 
 
 def _ranked(texts: list[str], by_host: list[bool], topicality: list[float]) -> list[str]:
-    """The host's sentences in this topic's first host turn (else all of them), best first."""
-    opening: list[int] = []
-    for i, host in enumerate(by_host):
-        if host:
-            opening.append(i)
-        elif opening:
-            break
-    rows = opening or list(range(len(texts)))
+    """The sentences that open this topic (else all of them), best first."""
+    rows = opening(texts, by_host) or list(range(len(texts)))
     rows = [i for i in rows if len(clean_sentence(texts[i]).split()) >= 2
             and not is_small_talk(texts[i])]
     return [texts[i] for i in sorted(rows, key=lambda i: -topicality[i])[:3]]
+
+
+def opening(texts: list[str], by_host: list[bool]) -> list[int]:
+    """Indices of the sentences that open a topic: the host's first turn in it, with a question
+    put to the other person that opens the topic or follows that turn, whoever the transcript
+    says asked it (a diarizer often gives a two-second question to the voice that answers it)."""
+    rows: list[int] = []
+    for i, (text, host) in enumerate(zip(texts, by_host, strict=True)):
+        if host or (asks_the_other(text) and (rows or i == 0)):
+            rows.append(i)
+        elif rows:
+            break
+    return rows
+
+
+def asks_the_other(text: str) -> bool:
+    """"How do you avoid burnout?": a question that opens like one and says "you"; not a
+    rhetorical "Why does that matter?" nor a tag "right?"."""
+    sentence = clean_sentence(text)
+    return sentence.endswith("?") and bool(ASKS.match(sentence)) and \
+        bool(re.search(r"(?i)\byou(?:r)?\b", sentence)) and not is_small_talk(sentence)
 
 
 def clean_sentence(text: str) -> str:
