@@ -2,7 +2,7 @@
 
 The host's questions that best stand for the whole talk come first, cleaned of fillers and
 false starts, 8 to 25 words; then anyone's; an episode without a fitting question (a solo
-talk that never asks one) gets one built from its main topic.
+talk that never asks one) gets one built from its two main topics.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str
                     fallback: list[str] | None = None) -> tuple[str, ...]:
     """The questions that best stand for the whole episode, best first: the host's before
     anyone else's, and one that opens a topic (index in `openers`, or in the same turn) before
-    a follow-up. Without any, one question made from the first of `fallback` (topic bullets)."""
+    a follow-up. Without any, one question made from the first two of `fallback` (topic
+    bullets, the longest topic first)."""
     centre = vectors.sum(axis=0)
     centre = centre / (np.linalg.norm(centre) or 1.0)
     opening = _opening_turns(sentences, openers)
@@ -37,9 +38,13 @@ def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str
         fit += (0.15 if index in opening else 0.0) + (0.3 if sentence.speaker == host else 0.0)
         scored.append((fit, question))
     ranked = [q for _, q in sorted(scored, key=lambda item: -item[0])]
-    topics = [b for b in fallback or [] if keyphrases.noun_phrase_like(b)]
-    if not ranked and topics:
-        ranked = [f"What does it really take to get {_lower_first(topics[0])} right?"]
+    topics = [_lower_first(b) for b in fallback or [] if keyphrases.noun_phrase_like(b)]
+    if not ranked and len(topics) >= 2:
+        # Naming the two main topics came nearer the hosts' hooks than naming one, on the
+        # notes development set and on its held-out split (BENCHMARKS.md, notes quality).
+        ranked = [f"What should you know about {topics[0]} and {topics[1]}?"]
+    elif not ranked and topics:
+        ranked = [f"What does it really take to get {topics[0]} right?"]
     return tuple(dict.fromkeys(ranked))[:limit]
 
 

@@ -143,8 +143,9 @@ def _analysed(segments: tuple[Segment, ...], duration: float, host: str | None,
                           first=i == 0) for i, span in enumerate(spans))
     topics = _first_starts_at_zero(topics)
     openers = {sentences.index(t.sentences[0]) for t in topics if t.sentences}
+    longest_first = sorted((t for t in topics if not t.intro), key=lambda t: t.start - t.end)
     hooks = hook_candidates(sentences, vectors, host=host, openers=openers,
-                            fallback=[t.bullet for t in topics if not t.intro])
+                            fallback=[t.bullet for t in longest_first])
     return TopicStructure(topics, hooks, _summary(topics, host, guests), method)
 
 
