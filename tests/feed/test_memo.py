@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,15 @@ def _without_guids(show: Path, feed: bytes) -> str:
         if match := re.search(r"^guid: (\S+)$", yaml.read_text(), re.MULTILINE):
             text = text.replace(match.group(1), "GUID")
     return text
+
+
+def test_publishing_the_feed_does_not_load_the_mastering_code() -> None:
+    """The feed only retags MP3s: importing it must not pull in mastering's scipy (through
+    pyloudnorm), which cost 0.9 s of the 1.3 s start of every feed build."""
+    code = ("import sys\nfrom showrunner.config import load_show\n"
+            "from showrunner.feed import publish_feed\nfrom showrunner.audio import retag_chapters\n"
+            "print(sorted(m for m in ('scipy', 'pyloudnorm', 'showrunner.audio.mastering') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
