@@ -20,6 +20,7 @@ import numpy as np
 
 from ..model import Segment
 from .engines import TranscribeOptions, TranscriptionEngine
+from .pieces import shifted
 
 SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.05
@@ -93,7 +94,7 @@ def repair(engine: TranscriptionEngine, samples: np.ndarray, segments: list[Segm
         found, _info = engine.transcribe(clip, plain)
         # The hole lies between the words around it, widened by their timing slack.
         inside = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
-        heard = [kept for s in found if (kept := _inside(_shifted(s, low), *inside))]
+        heard = [kept for s in found if (kept := _inside(shifted(s, low), *inside))]
         if heard:
             added += heard
             repaired.append((round(start, 2), round(end, 2)))
@@ -124,8 +125,3 @@ def _bridge(mask: np.ndarray, frames: int) -> np.ndarray:
         if end - start < frames and start > 0 and end < len(mask):
             mask[start:end] = True
     return mask
-
-
-def _shifted(segment: Segment, offset: float) -> Segment:
-    words = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words)
-    return replace(segment, start=segment.start + offset, end=segment.end + offset, words=words)

@@ -27,7 +27,7 @@ from ..errors import AudioError, ConfigError, ShowrunnerError
 from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
 from ..model import Episode, Segment, Show, Transcript, TranscriptionSettings, clock
 from ..schema import TRANSCRIPTION_SCHEMA
-from . import coverage, multitrack, speakers
+from . import coverage, multitrack, pieces, speakers
 from .corrections import apply_corrections
 from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_engine
 
@@ -210,9 +210,19 @@ def recognize(engine: TranscriptionEngine, samples: np.ndarray, options: Transcr
     """Run `engine` over float32 mono 16 kHz `samples` into a Transcript (no speakers yet),
     with a progress bar over audio time on a terminal unless `quiet`."""
     duration = len(samples) / audio.SAMPLE_RATE
-    segments, info = engine.transcribe(samples, options)
+    infos: list[EngineInfo] = []
+
+    def heard() -> Iterator[Segment]:
+        for first, end in pieces.pieces(samples):
+            found, info = engine.transcribe(samples[first:end], options)
+            infos.append(info)
+            yield from (pieces.shifted(s, first / audio.SAMPLE_RATE) if first else s
+                        for s in found)
+
     with _Progress(duration, None if quiet else sys.stderr) as advance:
-        collected = list(advance(segments))
+        collected = list(advance(heard()))
+    info = replace(infos[0], duration=duration,
+                   speech_duration=sum(i.speech_duration for i in infos))
     collected, repaired = coverage.repair(engine, samples, collected, options)
     clamped = (_clamped(segment, duration) for segment in collected)
     return Transcript(segments=tuple(s for s in clamped if s is not None), duration=duration,
