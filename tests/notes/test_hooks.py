@@ -42,3 +42,10 @@ def test_a_talk_without_a_fitting_question_gets_one_naming_its_two_main_topics()
     assert hooks.HOOK_WORDS[0] <= len(found[0].split()) <= hooks.HOOK_WORDS[1]
     one = hooks.hook_candidates(sentences, vectors, host=HOST, fallback=["Pricing bread"])
     assert one == ("What does it really take to get pricing bread right?",)
+    long = ["Pricing a loaf by adding up flour, butter, electricity and packaging",
+            "Opening a second shop near the train station with no ovens at all"]
+    assert hooks.hook_candidates(sentences, vectors, host=HOST, fallback=long) == \
+        ("What does it really take to get pricing a loaf by adding up flour, butter, "
+         "electricity and packaging right?",)  # both would run past HOOK_WORDS
+    same = ["Pricing bread", "Pricing bread"]
+    assert hooks.hook_candidates(sentences, vectors, host=HOST, fallback=same) == one

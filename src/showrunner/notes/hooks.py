@@ -38,13 +38,15 @@ def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str
         fit += (0.15 if index in opening else 0.0) + (0.3 if sentence.speaker == host else 0.0)
         scored.append((fit, question))
     ranked = [q for _, q in sorted(scored, key=lambda item: -item[0])]
-    topics = [_lower_first(b) for b in fallback or [] if keyphrases.noun_phrase_like(b)]
-    if not ranked and len(topics) >= 2:
+    topics = list(dict.fromkeys(_lower_first(b) for b in fallback or []
+                                if keyphrases.noun_phrase_like(b)))
+    if not ranked and topics:
         # Naming the two main topics came nearer the hosts' hooks than naming one, on the
         # notes development set and on its held-out split (BENCHMARKS.md, notes quality).
-        ranked = [f"What should you know about {topics[0]} and {topics[1]}?"]
-    elif not ranked and topics:
-        ranked = [f"What does it really take to get {topics[0]} right?"]
+        both = f"What should you know about {topics[0]} and {topics[1]}?" \
+            if len(topics) >= 2 else ""
+        ranked = [both if 0 < len(both.split()) <= HOOK_WORDS[1] else
+                  f"What does it really take to get {topics[0]} right?"]
     return tuple(dict.fromkeys(ranked))[:limit]
 
 
