@@ -44,9 +44,9 @@ def hook_candidates(sentences: list[Sentence], vectors: np.ndarray, *, host: str
         # Naming the two main topics came nearer the hosts' hooks than naming one, on the
         # notes development set and on its held-out split (BENCHMARKS.md, notes quality).
         both = f"What should you know about {topics[0]} and {topics[1]}?" \
-            if len(topics) >= 2 else ""
-        ranked = [both if 0 < len(both.split()) <= HOOK_WORDS[1] else
-                  f"What does it really take to get {topics[0]} right?"]
+            if len(topics) >= 2 else None
+        one = f"What does it really take to get {topics[0]} right?"
+        ranked = [both if both and len(both.split()) <= HOOK_WORDS[1] else one]
     return tuple(dict.fromkeys(ranked))[:limit]
 
 

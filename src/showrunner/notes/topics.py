@@ -83,8 +83,7 @@ class TopicStructure:
     def bullets(self, limit: int = MAX_BULLETS) -> tuple[str, ...]:
         """At most `limit` bullets: the longest topics, kept in the order they were talked about;
         with fewer than MIN_BULLETS topics, their further key phrases fill in."""
-        longest_first = sorted((t for t in self.topics if not t.intro),
-                               key=lambda t: t.start - t.end)
+        longest_first = talk_longest_first(self.topics)
         chosen: dict[str, float] = {}
         said: set[frozenset[str]] = set()  # "Hour loops" and "Hour loop" are one bullet
 
@@ -102,6 +101,11 @@ class TopicStructure:
                 if len(chosen) < MIN_BULLETS:
                     take(extra, topic.start + 0.001 * (1 + len(chosen)))
         return tuple(sorted(chosen, key=lambda bullet: chosen[bullet]))
+
+
+def talk_longest_first(topics: tuple[Topic, ...]) -> list[Topic]:
+    """The topics that are talk (no welcome, sponsor read or sign-off), the longest first."""
+    return sorted((t for t in topics if not t.intro), key=lambda t: t.start - t.end)
 
 
 # ---------------------------------------------------------------- public entry points
@@ -143,9 +147,8 @@ def _analysed(segments: tuple[Segment, ...], duration: float, host: str | None,
                           first=i == 0) for i, span in enumerate(spans))
     topics = _first_starts_at_zero(topics)
     openers = {sentences.index(t.sentences[0]) for t in topics if t.sentences}
-    longest_first = sorted((t for t in topics if not t.intro), key=lambda t: t.start - t.end)
     hooks = hook_candidates(sentences, vectors, host=host, openers=openers,
-                            fallback=[t.bullet for t in longest_first])
+                            fallback=[t.bullet for t in talk_longest_first(topics)])
     return TopicStructure(topics, hooks, _summary(topics, host, guests), method)
 
 
