@@ -52,7 +52,7 @@ print(json.dumps({{"text": " ".join(s.text for s in heard.segments)}}))
 
 def _interview() -> Multitrack:
     return speak_multitrack(interview_script(HOST, GUEST), {HOST: HOST_VOICE, GUEST: GUEST_VOICE},
-                            backchannels=[Backchannel(3, Line(HOST, "Yes, exactly.")),
+                            backchannels=[Backchannel(3, Line(HOST, "Yes, exactly right.")),
                                           Backchannel(4, Line(GUEST, "Right, that makes sense."))],
                             offsets={GUEST: 0.3}, gains_db={GUEST: -8.0})
 

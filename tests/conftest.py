@@ -45,7 +45,7 @@ def multitrack() -> Multitrack:
     other voice, the guest's track 0.3 s late and 8 dB quieter, two overlapping backchannels."""
     lines = interview_script(HOST, GUEST)
     return speak_multitrack(lines[:6] + lines[-2:], {HOST: HOST_VOICE, GUEST: GUEST_VOICE},
-                            backchannels=[Backchannel(3, Line(HOST, "Yes, exactly.")),
+                            backchannels=[Backchannel(3, Line(HOST, "Yes, exactly right.")),
                                           Backchannel(4, Line(GUEST, "Right, that makes sense."))],
                             bleed_db=-25.0, offsets={GUEST: 0.3}, gains_db={GUEST: -8.0})
 

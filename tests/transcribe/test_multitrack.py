@@ -82,7 +82,7 @@ def test_overlapping_backchannels_keep_both_people_in_time_order(
     assert starts == sorted(starts)
     exactly = [s for s in transcript.segments if "exactly" in s.text.lower()]
     assert [s.speaker for s in exactly] == [HOST]
-    # The guest talks right through the host's "Yes, exactly.": her words around it stay hers.
+    # The guest talks right through the host's "Yes, exactly right.": her words around it stay hers.
     around = [s for s in transcript.segments if s.speaker == GUEST
               and s.start <= exactly[0].end and exactly[0].start <= s.end]
     assert around, "the guest's words under the backchannel were lost"
