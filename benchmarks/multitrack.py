@@ -15,7 +15,12 @@ from pathlib import Path
 from tests.speech_accuracy import measure
 
 from showrunner.synth import Line, interview_script
-from showrunner.synth.multitrack import Backchannel, Multitrack, speak_multitrack
+from showrunner.synth.multitrack import (
+    Backchannel,
+    Multitrack,
+    interview_backchannels,
+    speak_multitrack,
+)
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
 from .common import Measured, table, timed_python
@@ -52,8 +57,7 @@ print(json.dumps({{"text": " ".join(s.text for s in heard.segments)}}))
 
 def _interview() -> Multitrack:
     return speak_multitrack(interview_script(HOST, GUEST), {HOST: HOST_VOICE, GUEST: GUEST_VOICE},
-                            backchannels=[Backchannel(3, Line(HOST, "Yes, exactly right.")),
-                                          Backchannel(4, Line(GUEST, "Right, that makes sense."))],
+                            backchannels=interview_backchannels(HOST, GUEST),
                             offsets={GUEST: 0.3}, gains_db={GUEST: -8.0})
 
 

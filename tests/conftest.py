@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from showrunner.synth import Conversation, Line, interview_script, solo_script, speak
-from showrunner.synth.multitrack import Backchannel, Multitrack, speak_multitrack
+from showrunner.synth import Conversation, interview_script, solo_script, speak
+from showrunner.synth.multitrack import Multitrack, interview_backchannels, speak_multitrack
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE, SECOND_GUEST_VOICE
 
 from .helpers import add_episode, make_show, run
@@ -45,8 +45,7 @@ def multitrack() -> Multitrack:
     other voice, the guest's track 0.3 s late and 8 dB quieter, two overlapping backchannels."""
     lines = interview_script(HOST, GUEST)
     return speak_multitrack(lines[:6] + lines[-2:], {HOST: HOST_VOICE, GUEST: GUEST_VOICE},
-                            backchannels=[Backchannel(3, Line(HOST, "Yes, exactly right.")),
-                                          Backchannel(4, Line(GUEST, "Right, that makes sense."))],
+                            backchannels=interview_backchannels(HOST, GUEST),
                             bleed_db=-25.0, offsets={GUEST: 0.3}, gains_db={GUEST: -8.0})
 
 

@@ -35,6 +35,14 @@ class Backchannel:
     at: float = 0.4
 
 
+def interview_backchannels(host: str, guest: str) -> tuple[Backchannel, ...]:
+    """The two overlaps said over `interview_script`'s answers: the host agreeing over turn 3,
+    the guest over turn 4. "Yes, exactly right.", not "Yes, exactly.": tiny.en heard the shorter
+    one under the guest's bleed as other words."""
+    return (Backchannel(3, Line(host, "Yes, exactly right.")),
+            Backchannel(4, Line(guest, "Right, that makes sense.")))
+
+
 @dataclass(frozen=True)
 class Multitrack:
     """The tracks (person -> WAV), the clean mix, and the truth on the first track's clock."""
