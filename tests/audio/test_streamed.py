@@ -128,3 +128,22 @@ def test_mastering_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     # Six minutes at 44.1 kHz are 60 MiB of float32 samples more than one minute: holding
     # the programme even once would show; a block at a time, the peak stays where it was.
     assert long / short < 1.1, (short, long)
+
+
+def test_samples_on_disk_slice_like_the_decoded_array(tmp_path: Path) -> None:
+    import soundfile
+
+    from showrunner.audio import SAMPLE_RATE, decode, decode_samples
+
+    wav = tmp_path / "talk.wav"
+    soundfile.write(str(wav), _talk_like(3.0, channels=1), RATE, subtype="FLOAT")
+    whole, on_disk = decode(wav), decode_samples(wav, folder=tmp_path)
+    assert len(on_disk) == len(whole) == 3 * SAMPLE_RATE
+    for stretch in (slice(None), slice(100, 5000), slice(-300, None), slice(47000, 60000),
+                    slice(500, 100), slice(None, -1)):
+        assert np.array_equal(on_disk[stretch], whole[stretch]), stretch
+    assert np.array_equal(np.asarray(on_disk), whole)
+    assert np.asarray(on_disk, dtype=np.float64).dtype == np.float64
+    with pytest.raises(ValueError, match="steps of one"):
+        on_disk[::2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["talk.wav"]  # decoded copy unnamed

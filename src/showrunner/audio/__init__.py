@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         master_episode,
         stage_inputs,
     )
-    from .pcm import Pcm, Signal, decode_to_disk
+    from .pcm import Mono, Pcm, Samples, Signal, decode_samples, decode_to_disk
     from .reading import SAMPLE_RATE, AudioInfo, check, decode, probe
     from .tags import retag_chapters, tagged_chapters
     from .tracks import (
@@ -39,16 +39,17 @@ if TYPE_CHECKING:
 _HOME = {
     **dict.fromkeys(("Audio", "MasteredAudio", "ShowClips", "conversation_start", "load_audio",
                      "load_clips", "master_episode", "stage_inputs"), "mastering"),
-    **dict.fromkeys(("Pcm", "Signal", "decode_to_disk"), "pcm"),
+    **dict.fromkeys(("Mono", "Pcm", "Samples", "Signal", "decode_samples", "decode_to_disk"),
+                   "pcm"),
     **dict.fromkeys(("SAMPLE_RATE", "AudioInfo", "check", "decode", "probe"), "reading"),
     **dict.fromkeys(("retag_chapters", "tagged_chapters"), "tags"),
     **dict.fromkeys(("AlignedTracks", "align_tracks", "find_offset", "level_tracks", "mix_tracks",
                      "on_one_clock", "read_tracks", "write_mix"), "tracks"),
 }
 
-__all__ = ["SAMPLE_RATE", "AlignedTracks", "Audio", "AudioInfo", "MasteredAudio", "Pcm",
-           "ShowClips", "Signal", "align_tracks", "check", "conversation_start", "decode",
-           "decode_to_disk", "find_offset", "level_tracks", "load_audio", "load_clips",
+__all__ = ["SAMPLE_RATE", "AlignedTracks", "Audio", "AudioInfo", "MasteredAudio", "Mono", "Pcm",
+           "Samples", "ShowClips", "Signal", "align_tracks", "check", "conversation_start",
+           "decode", "decode_samples", "decode_to_disk", "find_offset", "level_tracks", "load_audio", "load_clips",
            "master_episode", "mix_tracks", "on_one_clock", "probe", "read_tracks",
            "retag_chapters", "stage_inputs", "tagged_chapters", "write_mix"]
 

@@ -18,29 +18,27 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..audio import SAMPLE_RATE, Mono
 from ..model import Segment
 from .engines import TranscribeOptions, TranscriptionEngine
 from .pieces import shifted
 
-SAMPLE_RATE = 16000
 FRAME_SECONDS = 0.05
 # Shorter holes are pauses and word-timing slack, not lost speech. 2 s, not 3: the batched
 # pipeline skipped a whole 3.7-second question whose uncovered part measured 2.8 s.
 MIN_GAP_SECONDS = 2.0
+_BLOCK = 1200  # frames of FRAME_SECONDS read at once: a minute
 WORD_SLACK_SECONDS = 0.75  # recognizers' word times are this far off at worst, usually
 # Audio heard on each side of a hole, so that its first and last words are heard whole and in
 # context; only the words that fall inside the hole are kept.
 CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
 
 
-def speech_stretches(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
+def speech_stretches(samples: Mono, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
     """Stretches where the recording is loud like speech, with dips under 0.6 s bridged."""
-    hop = int(FRAME_SECONDS * rate)
-    count = len(samples) // hop
-    if count == 0:
+    level = _levels(samples, int(FRAME_SECONDS * rate))
+    if level.size == 0:
         return []
-    frames = np.asarray(samples[:count * hop], dtype=np.float32).reshape(count, hop)
-    level = 10 * np.log10(np.mean(frames * frames, axis=1) + 1e-12)
     # Speech is within 30 dB of the recording's loud parts and above digital near-silence.
     loud = level > max(float(np.percentile(level, 95)) - 30.0, -60.0)
     loud = _bridge(loud, int(0.6 / FRAME_SECONDS))
@@ -49,7 +47,20 @@ def speech_stretches(samples: np.ndarray, rate: int = SAMPLE_RATE) -> list[tuple
             for start, end in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def uncovered(samples: np.ndarray, segments: Iterable[Segment],
+def _levels(samples: Mono, hop: int, block: int = _BLOCK) -> np.ndarray:
+    """Each whole frame's mean square in dB, read `block` frames at a time: squaring a whole
+    recording at once would hold another copy of it (0.23 GiB an hour)."""
+    count = len(samples) // hop
+    levels = np.empty(count, dtype=np.float32)
+    for first in range(0, count, block):
+        last = min(count, first + block)
+        frames = np.asarray(samples[first * hop:last * hop], dtype=np.float32)
+        frames = frames.reshape(last - first, hop)
+        levels[first:last] = 10 * np.log10(np.mean(frames * frames, axis=1) + 1e-12)
+    return levels
+
+
+def uncovered(samples: Mono, segments: Iterable[Segment],
               min_gap: float = MIN_GAP_SECONDS) -> list[tuple[float, float]]:
     """Loud stretches of at least `min_gap` seconds that no recognized word comes near."""
     spans: list[tuple[float, float]] = []
@@ -81,7 +92,7 @@ def _merged(gaps: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return merged
 
 
-def repair(engine: TranscriptionEngine, samples: np.ndarray, segments: list[Segment],
+def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
            options: TranscribeOptions) -> tuple[list[Segment], list[tuple[float, float]]]:
     """`segments` with every uncovered stretch heard again on its own (no prompt, sequential
     decoding), and the stretches that gave back speech."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..audio import SAMPLE_RATE
+from ..audio import SAMPLE_RATE, Mono
 from ..model import Segment
 
 PIECE_SECONDS = 5 * 60.0
@@ -21,7 +21,7 @@ SEARCH_SECONDS = 30.0
 _FRAME_SECONDS = 0.1
 
 
-def pieces(samples: np.ndarray) -> list[tuple[int, int]]:
+def pieces(samples: Mono) -> list[tuple[int, int]]:
     """(first sample, end sample) of each piece, in order, covering `samples` exactly; one
     piece for a recording up to PIECE_SECONDS + SEARCH_SECONDS long."""
     size, search = int(PIECE_SECONDS * SAMPLE_RATE), int(SEARCH_SECONDS * SAMPLE_RATE)

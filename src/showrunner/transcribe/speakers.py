@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio import Mono
 from ..errors import AudioError, ConfigError
 from ..model import Episode, Guest, Segment, Show, SpeakerDecision, Transcript
 from .engines.diarization import (
@@ -99,7 +100,7 @@ class HeardVoices:
     prints: dict[int, np.ndarray]
 
 
-def hear_voices(audio: np.ndarray, show: Show, guests: tuple[Guest, ...],
+def hear_voices(audio: Mono, show: Show, guests: tuple[Guest, ...],
                 diarizer: Diarizer | None = None) -> HeardVoices | None:
     """Diarize `audio` into as many voices as the episode has people, and voiceprint their
     enrolled samples; None for a solo episode, which needs no diarization."""

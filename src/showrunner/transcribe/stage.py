@@ -20,8 +20,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 from .. import atomic, audio, transcripts
 from ..errors import AudioError, ConfigError, ShowrunnerError
 from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
@@ -75,7 +73,7 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
         return TranscribeResult(transcript, False, _summary(episode, transcript, started),
                                 tuple(written))
     path = _audio_path(episode)
-    samples = audio.decode(path)
+    samples = audio.decode_samples(path)  # on disk: each step reads only its stretch
     if not coverage.speech_stretches(samples):
         raise AudioError("is silent: there is no speech to transcribe", path=path,
                          hint="check that 'audio:' in episode.yaml names the right recording")
@@ -128,7 +126,7 @@ def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
     return transcript
 
 
-def _recognized(engine: TranscriptionEngine, samples: np.ndarray, show: Show,
+def _recognized(engine: TranscriptionEngine, samples: audio.Mono, show: Show,
                 settings: TranscriptionSettings, path: Path, quiet: bool) -> Transcript:
     _check_engine(engine, settings, show.root)
     transcript = recognize(engine, samples, recognition_options(show, settings), quiet=quiet)
@@ -205,7 +203,7 @@ def recognition_options(show: Show, settings: TranscriptionSettings) -> Transcri
                              initial_prompt=hint)
 
 
-def recognize(engine: TranscriptionEngine, samples: np.ndarray, options: TranscribeOptions, *,
+def recognize(engine: TranscriptionEngine, samples: audio.Mono, options: TranscribeOptions, *,
               quiet: bool = True) -> Transcript:
     """Run `engine` over float32 mono 16 kHz `samples` into a Transcript (no speakers yet),
     with a progress bar over audio time on a terminal unless `quiet`."""

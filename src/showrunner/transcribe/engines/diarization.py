@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ...audio import Mono
 from .registry import load_registered, registered_names
 
 __all__ = ["DIARIZER_GROUP", "SAMPLE_RATE", "Diarization", "Diarizer", "VoiceTurn",
@@ -57,7 +58,7 @@ class Diarizer(abc.ABC):
     name: ClassVar[str] = ""
 
     @abc.abstractmethod
-    def diarize(self, audio: np.ndarray, speakers: int | None = None) -> Diarization:
+    def diarize(self, audio: Mono, speakers: int | None = None) -> Diarization:
         """Split float32 mono 16 kHz `audio` into voice turns.
 
         `speakers` is the expected number of voices; None means estimate it.
@@ -79,7 +80,7 @@ def get_diarizer(name: str) -> type[Diarizer]:
                            setting="transcription.diarizer in show.yaml")
 
 
-def speech_regions(audio: np.ndarray, *, min_pause: float = 0.3,
+def speech_regions(audio: Mono, *, min_pause: float = 0.3,
                    min_speech: float = 0.12) -> list[tuple[float, float]]:
     """Where someone speaks, in seconds: webrtcvad's 30 ms decisions, smoothed.
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ...audio import Mono
 from .diarization import SAMPLE_RATE, Diarization, Diarizer, VoiceTurn, speech_regions
 
 WINDOW_FRAMES = 160  # the encoder's 1.6 s partial utterance, in 10 ms mel frames
@@ -68,7 +69,7 @@ class ResemblyzerDiarizer(Diarizer):
         self.switch_penalty = switch_penalty
         self.encoder = _encoder()
 
-    def diarize(self, audio: np.ndarray, speakers: int | None = None) -> Diarization:
+    def diarize(self, audio: Mono, speakers: int | None = None) -> Diarization:
         """Turns for each voice in `audio`; `speakers` voices, or an estimate when None."""
         regions = speech_regions(audio)
         settings = {"diarizer": self.name, "rate": self.rate, "speakers": speakers}
@@ -90,7 +91,7 @@ class ResemblyzerDiarizer(Diarizer):
 
     # ------------------------------------------------------------ embedding
 
-    def _embed_windows(self, audio: np.ndarray, regions: list[tuple[float, float]],
+    def _embed_windows(self, audio: Mono, regions: list[tuple[float, float]],
                        gain: float) -> _Windows:
         import torch
 
@@ -116,7 +117,7 @@ class ResemblyzerDiarizer(Diarizer):
         embeddings = self.encoder(torch.from_numpy(np.stack(batch)))
         return embeddings.numpy().astype(np.float32)
 
-    def _windows(self, audio: np.ndarray, regions: list[tuple[float, float]],
+    def _windows(self, audio: Mono, regions: list[tuple[float, float]],
                  gain: float) -> Iterator[tuple[tuple[float, float, int], np.ndarray]]:
         """Each 1.6 s window over each speech region: its (start, end, region) and mel frames.
 
@@ -170,7 +171,7 @@ class ResemblyzerDiarizer(Diarizer):
         return tuple(turns)
 
 
-def _gain(audio: np.ndarray, regions: list[tuple[float, float]]) -> float:
+def _gain(audio: Mono, regions: list[tuple[float, float]]) -> float:
     """The gain that brings the speech to resemblyzer's -30 dBFS (raising only, as it does)."""
     total = count = 0.0
     for start, end in regions:
