@@ -112,14 +112,17 @@ def section() -> str:
     heard = [recognized(load(path)) for path in files("test")]
     for name, method in (("today", today), ("candidate", candidate)):
         rows.append(_row(f"test ({len(heard)}), recognized", name, *_scores(method, heard)))
+    minutes = [load(path).transcript.duration / 60 for path in files("dev") + files("test")]
     return "\n".join([
         "## notes quality",
         "",
-        "Show notes drafted from the ground-truth text of 15 spontaneous conversations written "
-        "for this (tests/data/notes_dev: interviews, panels and solo episodes in 15 domains, "
-        "9–21 minutes, fillers, false starts, sponsor reads, spoken URLs). `dev` is what "
-        "methods may be tuned on; `test` is held out. *today*: what `showrunner notes` runs; "
-        "*candidate*: benchmarks/notes_candidate, measured here but not yet wired in.",
+        f"Show notes drafted from the ground-truth text of {len(minutes)} spontaneous "
+        "conversations written for this (tests/data/notes_dev: interviews, panels and solo "
+        f"episodes, each in its own domain, {min(minutes):.0f}–{max(minutes):.0f} minutes, "
+        "fillers, false starts, sponsor reads, spoken URLs). `dev` is what methods may be tuned "
+        "on; `test` is held out (its five `c-` episodes were written later, by a writer who had "
+        "not seen the method). *today*: what `showrunner notes` runs; *candidate*: "
+        "benchmarks/notes_candidate, measured here but not yet wired in.",
         "",
         "The *recognized* rows: the held-out conversations spoken by espeak-ng (one voice per "
         "person) and recognized by faster-whisper tiny.en, so the text carries recognition "
