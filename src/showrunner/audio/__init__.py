@@ -49,9 +49,9 @@ _HOME = {
 
 __all__ = ["SAMPLE_RATE", "AlignedTracks", "Audio", "AudioInfo", "MasteredAudio", "Mono", "Pcm",
            "Samples", "ShowClips", "Signal", "align_tracks", "check", "conversation_start",
-           "decode", "decode_samples", "decode_to_disk", "find_offset", "level_tracks", "load_audio", "load_clips",
-           "master_episode", "mix_tracks", "on_one_clock", "probe", "read_tracks",
-           "retag_chapters", "stage_inputs", "tagged_chapters", "write_mix"]
+           "decode", "decode_samples", "decode_to_disk", "find_offset", "level_tracks",
+           "load_audio", "load_clips", "master_episode", "mix_tracks", "on_one_clock", "probe",
+           "read_tracks", "retag_chapters", "stage_inputs", "tagged_chapters", "write_mix"]
 
 
 def __getattr__(name: str) -> Any:
