@@ -219,7 +219,8 @@ def mark_housekeeping(sents: list[Sent], duration: float, names: tuple[str, ...]
             k = stop + 1
             while k < n and sents[k].kind == "talk" and sents[k].speaker != s.speaker:
                 ka, kb = _turn_range(sents, k)
-                cues = [m for m in range(ka, kb + 1) if m - ka < 8 and (
+                # Only cues from k on: one before k would send k back, and loop for ever.
+                cues = [m for m in range(k, kb + 1) if m - ka < 8 and (
                     _SPONSOR.search(sents[m].raw) or has_url(sents[m].raw))]
                 if cues:  # a co-host carries on the read
                     k = cues[-1] + 1
