@@ -36,5 +36,6 @@ def test_speech_stretches_read_from_disk_equal_those_of_the_array() -> None:
     talk = _talk(40.0)
     file = tempfile.TemporaryFile()  # noqa: SIM115 — kept open by the Pcm
     file.write(talk.tobytes())
+    file.flush()  # the Pcm reads the file itself, past Python's buffer
     on_disk = Samples(Pcm(file, SAMPLE_RATE, 1, 0, len(talk)))
     assert coverage.speech_stretches(on_disk) == coverage.speech_stretches(talk)

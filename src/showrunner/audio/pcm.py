@@ -90,10 +90,6 @@ class Samples:
             raise ValueError(f"Samples are mono; this recording has {pcm.channels} channels")
         self.pcm = pcm
 
-    @property
-    def rate(self) -> int:
-        return self.pcm.rate
-
     def __len__(self) -> int:
         return self.pcm.frames
 

@@ -36,7 +36,7 @@ CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
 
 def speech_stretches(samples: Mono, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
     """Stretches where the recording is loud like speech, with dips under 0.6 s bridged."""
-    level = _levels(samples, int(FRAME_SECONDS * rate))
+    level = _levels(samples, int(FRAME_SECONDS * rate), _BLOCK)
     if level.size == 0:
         return []
     # Speech is within 30 dB of the recording's loud parts and above digital near-silence.
@@ -47,7 +47,7 @@ def speech_stretches(samples: Mono, rate: int = SAMPLE_RATE) -> list[tuple[float
             for start, end in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def _levels(samples: Mono, hop: int, block: int = _BLOCK) -> np.ndarray:
+def _levels(samples: Mono, hop: int, block: int) -> np.ndarray:
     """Each whole frame's mean square in dB, read `block` frames at a time: squaring a whole
     recording at once would hold another copy of it (0.23 GiB an hour)."""
     count = len(samples) // hop
