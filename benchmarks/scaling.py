@@ -3,8 +3,9 @@
 10-, 30-, 60- and 180-minute conversations, each the 10-minute generated conversation
 (`interview_script(rounds=2)`, two espeak-ng voices) played 1, 3, 6 and 18 times over, with
 its ground-truth transcript moved along (words spread evenly over each turn): generating three
-hours of speech would cost more than the stages measured, and these stages do not care that
-the talk repeats. Every stage runs in a fresh process; peak RSS is its VmHWM.
+hours of speech would cost more than the stages measured. Each play's sentences are told apart
+in the transcript ("(take 2)" before each full stop), so nothing is reused from an earlier
+play. Every stage runs in a fresh process; peak RSS is its VmHWM.
 
 Recognition is not in this table (its memory is measured in the transcribe and speakers
 sections; at about 0.06× real time, three hours would take more than this run may spend).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -30,7 +32,9 @@ HOST, GUEST = "Jason Reed", "Mary Chen"
 TIMES = tuple(int(t) for t in os.environ.get("SCALING_PLAYS", "1,3,6,18").split(","))
 # ^ plays of the 10-minute conversation (SCALING_PLAYS=1 for a quick check)
 OLD_UP_TO = int(os.environ.get("SCALING_OLD_UP_TO", "3"))
-# ^ the code before streaming runs side by side up to this many plays (30 min)
+# ^ the code before runs side by side up to this many plays (30 min)
+BEFORE = os.environ.get("SCALING_BEFORE", "")
+# ^ the commit the *before* column runs (default: where this branch left main)
 PARTS = 4
 REPO = Path(__file__).resolve().parent.parent
 EPISODE = "title: A Long Talk\nnumber: 1\ndate: 2026-03-02\nguests: [mary-chen]\naudio: raw.wav\n"
@@ -39,9 +43,19 @@ EPISODE = "title: A Long Talk\nnumber: 1\ndate: 2026-03-02\nguests: [mary-chen]\
 def _tiled(base: Conversation, times: int, folder: Path) -> Conversation:
     wav = folder / f"talk-{times}.wav"
     subprocess.run(["sox", *[str(base.wav)] * times, str(wav)], check=True)
-    turns = tuple(replace(t, start=t.start + k * base.duration, end=t.end + k * base.duration)
+    # Each play's sentences are told apart ("... (take 2)."), so that sentence vectors
+    # remembered from an earlier play (notes.embeddings) do not make a long talk look cheap.
+    turns = tuple(replace(t, text=_take(t.text, k), start=t.start + k * base.duration,
+                          end=t.end + k * base.duration)
                   for k in range(times) for t in base.turns)
     return replace(base, wav=wav, turns=turns, duration=base.duration * times, mp3=None)
+
+
+def _take(text: str, k: int) -> str:
+    if k == 0:
+        return text
+    told = re.sub(r"([.?!])(?=\s|$)", rf" (take {k + 1})\1", text)
+    return told if told != text else f"{text} (take {k + 1})"
 
 
 def _show(root: Path, conversation: Conversation, bumper: Path) -> Path:
@@ -77,10 +91,24 @@ def _cli(show: Path, *args: str) -> Measured:
     return timed_python(code, cwd=REPO)
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def _before() -> str:
+    """The commit of the *before* column: SCALING_BEFORE, or where this branch left main."""
+    return _git("rev-parse", "--short", BEFORE or _git("merge-base", "HEAD", "main"))
+
+
+def _subject(commit: str) -> str:
+    """The first clause of the commit's subject."""
+    return _git("log", "-1", "--format=%s", commit).split(";")[0][:100]
+
+
 def _old_source(folder: Path) -> Path:
-    """The code this branch started from (before streaming), unpacked for side-by-side runs."""
-    base = subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=REPO, capture_output=True,
-                          text=True, check=True).stdout.strip()
+    """The code of the *before* commit, unpacked for side-by-side runs."""
+    base = _before()
     archive = folder / "old.tar"
     with archive.open("wb") as out:
         subprocess.run(["git", "archive", base, "src"], cwd=REPO, stdout=out, check=True)
@@ -122,7 +150,8 @@ def section() -> str:
     for run in runs:
         split, old, notes, render = run["split"], run["old"], run["notes"], run["render"]
         facts, minutes = run["facts"], run["minutes"]
-        rows.append([f"{minutes:.0f}", f"{split.wall_s:.0f}", f"{split.cpu_s:.0f}",
+        rows.append([f"{minutes:.0f}", f"{split.wall_s:.0f}",
+                     f"{split.wall_s / (minutes * 60):.4f}", f"{split.cpu_s:.0f}",
                      f"{split.cpu_s / (minutes * 60):.4f}", f"{split.peak_mib:.0f}",
                      f"{old.cpu_s:.0f} / {old.peak_mib:.0f}" if old else "not run",
                      f"{min(facts['loudness']):.2f} to {max(facts['loudness']):.2f} LUFS, "
@@ -130,7 +159,7 @@ def section() -> str:
                      f"{notes.cpu_s:.1f}", f"{notes.peak_mib:.0f}", f"{render.cpu_s:.2f}",
                      f"{render.peak_mib:.0f}"])
     if len(runs) > 1:
-        rows.append(["slope per hour of audio", "", _slope(runs, "split", "cpu_s"), "",
+        rows.append(["slope per hour of audio", "", "", _slope(runs, "split", "cpu_s"), "",
                      _slope(runs, "split", "peak_mib"), "", "", _slope(runs, "notes", "cpu_s"),
                      _slope(runs, "notes", "peak_mib"), _slope(runs, "render", "cpu_s"),
                      _slope(runs, "render", "peak_mib")])
@@ -144,12 +173,13 @@ def section() -> str:
         "",
         f"*split + master*: `split_episode` into {PARTS} finished parts (plan with its topic "
         "model, two parts mastered at a time, MP3s checked, tags, transcripts). *before*: the "
-        "same call on the code this work started from (the whole recording in memory), run "
-        "side by side up to 30 minutes. *notes* and *render*: `showrunner notes` and "
+        f"same call on the code of {_before()} (\"{_subject(_before())}\"), "
+        f"run side by side up to {OLD_UP_TO * 10} minutes. *notes* and *render*: `showrunner notes` and "
         "`showrunner render` on the whole (unsplit) episode, MiniLM topic vectors; wall times "
         "include starting Python and loading the model. CPU time is user + system time of the process and the ffmpeg processes it ran (on this shared machine it is steadier than wall time).",
         "",
-        table(["minutes", "split + master wall s", "CPU s", "CPU s / audio s", "peak MiB",
+        table(["minutes", "split + master wall s", "wall / audio s (real-time factor)", "CPU s",
+               "CPU s / audio s", "peak MiB",
                "before: CPU s / peak MiB", "levels of the parts (our meters)", "notes CPU s",
                "notes peak MiB", "render CPU s", "render peak MiB"], rows),
         "",
