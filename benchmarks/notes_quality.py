@@ -9,10 +9,13 @@ that some sentence of the episode matches at all, and the best sentence's hook s
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.notes.devset import Episode, files, load
@@ -69,7 +72,7 @@ def recognized(episode: Episode) -> Episode:
 
     from tests.helpers import PACKAGED_MODEL
 
-    from showrunner import audio
+    from showrunner import atomic, audio
     from showrunner.synth import Line, speak
     from showrunner.transcribe.engines import TranscribeOptions, model_folder
     from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
@@ -78,9 +81,15 @@ def recognized(episode: Episode) -> Episode:
     script = [Line(turn.speaker or "", turn.text, topic=k) for turn, k in
               zip(episode.transcript.segments, episode.turn_segments, strict=True)]
     spoken = speak(script)
-    engine = FasterWhisperEngine(str(model_folder(PACKAGED_MODEL)), compute_type="int8",
-                                 threads=os.cpu_count() or 0)
-    heard = recognize(engine, audio.decode(spoken.wav), TranscribeOptions())
+    kept = _recognition_cache(spoken.wav, PACKAGED_MODEL)
+    if kept.is_file():  # pickled, not transcript.json: that rounds times and probabilities
+        heard = pickle.loads(kept.read_bytes())
+    else:
+        engine = FasterWhisperEngine(str(model_folder(PACKAGED_MODEL)), compute_type="int8",
+                                     threads=os.cpu_count() or 0)
+        heard = recognize(engine, audio.decode(spoken.wav), TranscribeOptions())
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_bytes(kept, pickle.dumps(heard))
     named = tuple(replace(s, speaker=spoken.nearest_speaker((s.start + s.end) / 2))
                   for s in heard.segments)
     firsts = {}
@@ -88,6 +97,22 @@ def recognized(episode: Episode) -> Episode:
         firsts.setdefault(turn.topic, turn.start)
     return replace(episode, transcript=replace(heard, segments=named),
                    boundaries=tuple(t for k, t in sorted(firsts.items()) if k))
+
+
+def _recognition_cache(wav: Path, model: str) -> Path:
+    """Where the recognized text of `wav` is kept: recognizing the held-out set takes most of
+    an hour here, and only changes with the audio, the model, the transcribe stage's code or
+    faster-whisper's version (all in the key)."""
+    from importlib.metadata import version
+
+    from showrunner.synth.speech import default_cache_dir
+
+    digest = hashlib.sha256(wav.read_bytes())
+    digest.update(f"{model}\0{version('faster-whisper')}".encode())
+    stage = Path(__file__).parent.parent / "src" / "showrunner" / "transcribe"
+    for source in sorted(stage.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return default_cache_dir().parent / "notes-recognized" / f"{digest.hexdigest()[:24]}.pickle"
 
 
 def _row(split: str, name: str, rows: list[Scores], seconds: float) -> list[str]:
@@ -109,9 +134,11 @@ def section() -> str:
         recall, hook = _ceiling(episodes)
         rows.append([f"{split} ({len(episodes)})", "ceiling of picking sentences",
                      f"{recall:.2f}", "", "", f"{hook:.2f}", "", "", "", ""])
-    heard = [recognized(load(path)) for path in files("test")]
-    for name, method in (("today", today), ("candidate", candidate)):
-        rows.append(_row(f"test ({len(heard)}), recognized", name, *_scores(method, heard)))
+    for split in ("dev", "test"):
+        heard = [recognized(load(path)) for path in files(split)]
+        for name, method in (("today", today), ("candidate", candidate)):
+            rows.append(_row(f"{split} ({len(heard)}), recognized", name,
+                             *_scores(method, heard)))
     minutes = [load(path).transcript.duration / 60 for path in files("dev") + files("test")]
     return "\n".join([
         "## notes quality",
@@ -124,9 +151,11 @@ def section() -> str:
         "not seen the method). *today*: what `showrunner notes` runs; *candidate*: "
         "benchmarks/notes_candidate, measured here but not yet wired in.",
         "",
-        "The *recognized* rows: the held-out conversations spoken by espeak-ng (one voice per "
+        "The *recognized* rows: the same conversations spoken by espeak-ng (one voice per "
         "person) and recognized by faster-whisper tiny.en, so the text carries recognition "
-        "errors and its own sentence breaks; each segment keeps the speaker the script gave it.",
+        "errors and its own sentence breaks; each segment keeps the speaker the script gave it. "
+        "The recognized text is kept between runs (keyed by the audio, the model, faster-whisper's "
+        "version and the transcribe stage's code).",
         "",
         "Recall: share of the host's reference bullets matched by a generated bullet at MiniLM "
         "cosine ≥ 0.5; precision: share of generated bullets matching a reference one; junk: "
