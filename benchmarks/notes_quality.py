@@ -100,17 +100,17 @@ def recognized(episode: Episode) -> Episode:
 
 
 def _recognition_cache(wav: Path, model: str) -> Path:
-    """Where the recognized text of `wav` is kept: recognizing the held-out set takes most of
-    an hour here, and only changes with the audio, the model, the transcribe stage's code or
-    faster-whisper's version (all in the key)."""
+    """Where the recognized text of `wav` is kept: recognizing both splits takes most of an
+    hour here, and only changes with the audio, the model, the code that decodes and
+    recognizes it, or faster-whisper's and CTranslate2's versions (all in the key)."""
     from importlib.metadata import version
 
     from showrunner.synth.speech import default_cache_dir
 
     digest = hashlib.sha256(wav.read_bytes())
-    digest.update(f"{model}\0{version('faster-whisper')}".encode())
-    stage = Path(__file__).parent.parent / "src" / "showrunner" / "transcribe"
-    for source in sorted(stage.rglob("*.py")):
+    digest.update(f"{model}\0{version('faster-whisper')}\0{version('ctranslate2')}".encode())
+    code = Path(__file__).parent.parent / "src" / "showrunner"
+    for source in sorted([*(code / "transcribe").rglob("*.py"), *(code / "audio").rglob("*.py")]):
         digest.update(source.read_bytes())
     return default_cache_dir().parent / "notes-recognized" / f"{digest.hexdigest()[:24]}.pickle"
 
@@ -154,8 +154,8 @@ def section() -> str:
         "The *recognized* rows: the same conversations spoken by espeak-ng (one voice per "
         "person) and recognized by faster-whisper tiny.en, so the text carries recognition "
         "errors and its own sentence breaks; each segment keeps the speaker the script gave it. "
-        "The recognized text is kept between runs (keyed by the audio, the model, faster-whisper's "
-        "version and the transcribe stage's code).",
+        "The recognized text is kept between runs (keyed by the audio, the model, the code that "
+        "decodes and recognizes it, and faster-whisper's and CTranslate2's versions).",
         "",
         "Recall: share of the host's reference bullets matched by a generated bullet at MiniLM "
         "cosine ≥ 0.5; precision: share of generated bullets matching a reference one; junk: "
