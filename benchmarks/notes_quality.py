@@ -9,6 +9,7 @@ that some sentence of the episode matches at all, and the best sentence's hook s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -88,7 +89,6 @@ def recognized(episode: Episode) -> Episode:
         engine = FasterWhisperEngine(str(model_folder(PACKAGED_MODEL)), compute_type="int8",
                                      threads=os.cpu_count() or 0)
         heard = recognize(engine, audio.decode(spoken.wav), TranscribeOptions())
-        kept.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_bytes(kept, pickle.dumps(heard))
     named = tuple(replace(s, speaker=spoken.nearest_speaker((s.start + s.end) / 2))
                   for s in heard.segments)
@@ -109,10 +109,16 @@ def _recognition_cache(wav: Path, model: str) -> Path:
 
     digest = hashlib.sha256(wav.read_bytes())
     digest.update(f"{model}\0{version('faster-whisper')}\0{version('ctranslate2')}".encode())
-    code = Path(__file__).parent.parent / "src" / "showrunner"
-    for source in sorted([*(code / "transcribe").rglob("*.py"), *(code / "audio").rglob("*.py")]):
-        digest.update(source.read_bytes())
+    digest.update(_recognizing_code())
     return default_cache_dir().parent / "notes-recognized" / f"{digest.hexdigest()[:24]}.pickle"
+
+
+@functools.cache
+def _recognizing_code() -> bytes:
+    """The source of the code that decodes and recognizes the audio (read once per run)."""
+    code = Path(__file__).parent.parent / "src" / "showrunner"
+    return b"".join(source.read_bytes() for source in sorted(
+        [*(code / "transcribe").rglob("*.py"), *(code / "audio").rglob("*.py")]))
 
 
 def _row(split: str, name: str, rows: list[Scores], seconds: float) -> list[str]:
@@ -127,19 +133,19 @@ def _row(split: str, name: str, rows: list[Scores], seconds: float) -> list[str]
 def section() -> str:
     rows = []
     load_average = os.getloadavg()[0]
-    for split in ("dev", "test"):
-        episodes = [load(path) for path in files(split)]
+    loaded = {split: [load(path) for path in files(split)] for split in ("dev", "test")}
+    for split, episodes in loaded.items():
         for name, method in (("today", today), ("candidate", candidate)):
             rows.append(_row(f"{split} ({len(episodes)})", name, *_scores(method, episodes)))
         recall, hook = _ceiling(episodes)
         rows.append([f"{split} ({len(episodes)})", "ceiling of picking sentences",
                      f"{recall:.2f}", "", "", f"{hook:.2f}", "", "", "", ""])
-    for split in ("dev", "test"):
-        heard = [recognized(load(path)) for path in files(split)]
+    for split, episodes in loaded.items():
+        heard = [recognized(episode) for episode in episodes]
         for name, method in (("today", today), ("candidate", candidate)):
             rows.append(_row(f"{split} ({len(heard)}), recognized", name,
                              *_scores(method, heard)))
-    minutes = [load(path).transcript.duration / 60 for path in files("dev") + files("test")]
+    minutes = [e.transcript.duration / 60 for episodes in loaded.values() for e in episodes]
     return "\n".join([
         "## notes quality",
         "",
