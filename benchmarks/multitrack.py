@@ -1,5 +1,6 @@
-"""Multitrack transcription (one track per person: align, level, recognize each track, drop
-bleed) against recognizing the mixed single-track recording of the same conversation.
+"""Multitrack transcription (one track per person: align, level, recognize the levelled mix,
+name each word by its loudest track, hear overlaps again on each track) against recognizing
+the mixed single-track recording of the same conversation.
 
 Each conversation is a double-ender: -25 dB bleed of the other voice on each track, the
 guest's track 0.3 s late and 8 dB quieter, two backchannels. One is the five-minute interview
@@ -46,6 +47,9 @@ aligned = audio.align_tracks(samples, audio.SAMPLE_RATE, notes=notes)
 heard = transcribe_tracks(audio.level_tracks(aligned), lambda s: recognize(engine, s, options))
 print(json.dumps({{"text": " ".join(s.text for s in heard.segments),
                   "offset": aligned.offsets[{guest!r}],
+                  "words": [[w.start, w.end, w.text, w.speaker]
+                            for s in heard.segments for w in s.words],
+                  "overlaps": len(heard.settings["multitrack"]["overlaps_heard_on_each_track"]),
                   "dropped": heard.settings["multitrack"]["bleed_words_dropped"]}}))
 """
 
@@ -73,10 +77,19 @@ def _held_out(name: str, words: int = 700) -> Multitrack:
     for segment in episode.transcript.segments:
         if segment.speaker in names and sum(len(x.text.split()) for x in lines) < words:
             lines.append(Line(names[segment.speaker], segment.text))
+    # Each backchannel goes over a long line of the other person's: said over one's own
+    # line it would be one voice twice on one track, not an overlap.
+    guest_line = next(i for i, x in enumerate(lines) if x.speaker == GUEST and _long(x))
+    host_line = next(i for i, x in enumerate(lines)
+                     if i > guest_line and x.speaker == HOST and _long(x))
     return speak_multitrack(lines, {HOST: HOST_VOICE, GUEST: GUEST_VOICE},
-                            backchannels=[Backchannel(3, Line(HOST, "Right.")),
-                                          Backchannel(6, Line(GUEST, "Yeah, true."))],
+                            backchannels=[Backchannel(guest_line, Line(HOST, "Right.")),
+                                          Backchannel(host_line, Line(GUEST, "Yeah, true."))],
                             offsets={GUEST: 0.3}, gains_db={GUEST: -8.0})
+
+
+def _long(line: Line) -> bool:
+    return len(line.text.split()) >= 12
 
 
 def _result(run: Measured) -> dict[str, object]:
@@ -93,8 +106,8 @@ def _measured(label: str, talk: Multitrack) -> tuple[list[list[object]], list[fl
     scores = [measure(talk.script_text(), str(run["text"])) for run in (mine, mixed)]
     minutes = max(t.end for t in talk.turns) / 60
     rows: list[list[object]] = [
-        [f"{label}, {minutes:.1f} min", "ours: multitrack (align, level, each track, bleed "
-         "dropped)", f"{ours.wall_s:.1f}", f"{ours.cpu_s:.1f}", f"{ours.peak_mib:.0f}",
+        [f"{label}, {minutes:.1f} min", "ours: multitrack (align, level, the mix once, "
+         "overlaps on each track)", f"{ours.wall_s:.1f}", f"{ours.cpu_s:.1f}", f"{ours.peak_mib:.0f}",
          f"{scores[0].wer_percent:.1f}"],
         [f"{label}, {minutes:.1f} min", "mixed single-track recording, one recognition",
          f"{theirs.wall_s:.1f}", f"{theirs.cpu_s:.1f}", f"{theirs.peak_mib:.0f}",
@@ -102,10 +115,31 @@ def _measured(label: str, talk: Multitrack) -> tuple[list[list[object]], list[fl
     offset_error = abs(float(mine["offset"]) - 0.3) * 1000  # type: ignore[arg-type]
     words = scores[0].reference_words
     counts = [scores[0].wer * words, scores[1].wer * words, words]
+    judged, wrong = _names(talk, mine["words"])  # type: ignore[arg-type]
     return rows, counts, (f"{label}: offset found to {offset_error:.1f} ms, "
-                          f"{mine['dropped']} bleed words dropped, multitrack "
+                          f"{wrong} of {judged} words with the wrong name, "
+                          f"{mine['overlaps']} overlaps heard on each track "
+                          f"({mine['dropped']} bleed words dropped there), multitrack "
                           f"{ours.wall_s / theirs.wall_s:.2f}x the wall time and "
                           f"{ours.peak_mib / theirs.peak_mib:.2f}x the memory")
+
+
+def _names(talk: Multitrack, words: list[list[object]]) -> tuple[int, int]:
+    """(words judged, words with the wrong name): a word is judged where only one person
+    says it within half a second of its time in the script (as the tests judge names)."""
+    judged = wrong = 0
+    for start, end, text, speaker in words:
+        middle = (float(start) + float(end)) / 2  # type: ignore[arg-type]
+        said_by = {t.speaker for t in talk.turns if t.start - 0.5 <= middle <= t.end + 0.5
+                   and _plain(str(text)) in {_plain(x) for x in t.text.split()}}
+        if len(said_by) == 1:
+            judged += 1
+            wrong += said_by != {speaker}
+    return judged, wrong
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "'")
 
 
 def section() -> str:
@@ -130,7 +164,7 @@ def section() -> str:
             + table(["conversation", "run", "wall s", "CPU s", "peak MiB", "WER %"], rows)
             + f"\n\nPooled over all {len(talks)} conversations: multitrack {pooled[0]:.1f} % against the "
               f"mixed recording's {pooled[1]:.1f} %; over the held-out ones alone, {unseen[0]:.1f} % "
-              f"against {unseen[1]:.1f} %. Each track is recognized in full. Target, "
+              f"against {unseen[1]:.1f} %. Target, "
               "WER no worse than the mixed recording's (a clean mix: no bleed, no offset, no "
               f"gain): {verdict}. tiny.en's output is not bit-stable across runs here (a word or "
               "two moves, and more from one machine to another), which is why conversations are "

@@ -36,20 +36,20 @@ CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
 
 def speech_stretches(samples: Mono, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
     """Stretches where the recording is loud like speech, with dips under 0.6 s bridged."""
-    level = _levels(samples, int(FRAME_SECONDS * rate), _BLOCK)
+    level = frame_levels(samples, int(FRAME_SECONDS * rate), _BLOCK)
     if level.size == 0:
         return []
     # Speech is within 30 dB of the recording's loud parts and above digital near-silence.
     loud = level > max(float(np.percentile(level, 95)) - 30.0, -60.0)
-    loud = _bridge(loud, int(0.6 / FRAME_SECONDS))
+    loud = bridged(loud, int(0.6 / FRAME_SECONDS))
     edges = np.flatnonzero(np.diff(np.concatenate(([0], loud.astype(np.int8), [0]))))
     return [(float(start) * FRAME_SECONDS, float(end) * FRAME_SECONDS)
             for start, end in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def _levels(samples: Mono, hop: int, block: int) -> np.ndarray:
-    """Each whole frame's mean square in dB, read `block` frames at a time: squaring a whole
-    recording at once would hold another copy of it (0.23 GiB an hour)."""
+def frame_levels(samples: Mono, hop: int, block: int = _BLOCK) -> np.ndarray:
+    """Each whole frame's (`hop` samples) mean square in dB, read `block` frames at a time:
+    squaring a whole recording at once would hold another copy of it (0.23 GiB an hour)."""
     count = len(samples) // hop
     levels = np.empty(count, dtype=np.float32)
     for first in range(0, count, block):
@@ -104,15 +104,15 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
         clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
         found, _info = engine.transcribe(clip, plain)
         # The hole lies between the words around it, widened by their timing slack.
-        inside = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
-        heard = [kept for s in found if (kept := _inside(shifted(s, low), *inside))]
+        span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
+        heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
         if heard:
             added += heard
             repaired.append((round(start, 2), round(end, 2)))
     return sorted(segments + added, key=lambda s: s.start), repaired
 
 
-def _inside(segment: Segment, low: float, high: float) -> Segment | None:
+def inside(segment: Segment, low: float, high: float) -> Segment | None:
     """The part of `segment` whose words' midpoints lie in [low, high] (the segment's own
     midpoint when it has no words); None when nothing does."""
     def within(start: float, end: float) -> bool:
@@ -129,7 +129,8 @@ def _inside(segment: Segment, low: float, high: float) -> Segment | None:
                    text=" ".join(w.text for w in words))
 
 
-def _bridge(mask: np.ndarray, frames: int) -> np.ndarray:
+def bridged(mask: np.ndarray, frames: int) -> np.ndarray:
+    """`mask` with its gaps shorter than `frames` filled (not those at either end)."""
     mask = mask.copy()
     quiet = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(np.int8), [1]))))
     for start, end in zip(quiet[::2], quiet[1::2], strict=True):

@@ -1,24 +1,31 @@
-"""Transcription of a multitrack recording: each person's words from their own track.
+"""Transcription of a multitrack recording: the levelled mix heard once, every word named by
+the track it came from, and overlaps heard again track by track.
 
-The speaker of every word is known (the track's person), so diarization is skipped. Each
-microphone hears the others faintly (bleed), and the recognizer may transcribe that too: a
-word is dropped where another track is much louder than its own track over the word's time
-(`BLEED_MARGIN_DB`). Where two people talk at once both tracks are loud, so both keep their
-words. The tracks must be aligned and levelled first (`audio.align_tracks`,
-`audio.level_tracks`); the segments of all tracks are then merged in time order.
+The speaker of every word is known from the tracks, so diarization is skipped. The levelled
+tracks are mixed and recognized in one pass, so the recognizer hears the conversation in
+context (each track alone, with the other voice only as faint bleed, was measured worse:
+20.6 % WER against the mix's 17.9 % on held-out conversations). Each word goes to the track
+that is loudest over it. Where two people talk at once (`overlaps`: both tracks well above
+their bleed), the mix blurs both voices, so that stretch is heard again on each track alone:
+both people keep their words, and a word a track heard only as bleed of another is dropped
+(`drop_bleed`). Tracks must be aligned and levelled first (`audio.align_tracks`,
+`audio.level_tracks`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import audio
 from ..model import Segment, Transcript, Word
+from .coverage import bridged, frame_levels, inside
+from .pieces import shifted
 
-__all__ = ["BLEED_MARGIN_DB", "drop_bleed", "transcribe_tracks"]
+__all__ = ["BLEED_MARGIN_DB", "drop_bleed", "overlaps", "speaking", "transcribe_tracks"]
 
 # Bleed sits 20-30 dB under the voice it copies; a real overlap within a few dB of it.
 BLEED_MARGIN_DB = 10.0
@@ -27,31 +34,206 @@ _NEAR_S = 0.3  # how far apart two tracks may place the same word
 # A word both tracks heard belongs to the track that is louder around it: over the word
 # alone both may be loud (an overlap) or silent (a misplaced timestamp).
 _CONTEXT_S = 1.0
+# An overlap is both people loud for this long (a turn change's shared syllable is not one),
+# with dips shorter than _BRIDGE_S between words bridged.
+_MIN_OVERLAP_S = 0.3
+_BRIDGE_S = 0.3
+# A track's stretch is heard with this much of the track either side, so its words come out
+# whole and in context (1 s heard "Right, that makes sense." as "Right, not make sense");
+# only the words inside the stretch are kept.
+_CLIP_CONTEXT_S = 4.0
+_SPEECH_BELOW_LOUD_DB = 30.0  # a track speaks when within this of its loud parts (as coverage)
 
 
 def transcribe_tracks(aligned: audio.AlignedTracks,
-                      recognize: Callable[[np.ndarray], Transcript]) -> Transcript:
-    """One transcript from aligned, levelled tracks, each heard by `recognize` (16 kHz
-    samples -> Transcript): every segment labelled with its track's person, bleed dropped,
-    all segments in time order."""
+                      recognize: Callable[[np.ndarray], Transcript],
+                      recognize_clip: Callable[[np.ndarray], Transcript] | None = None
+                      ) -> Transcript:
+    """One transcript from aligned, levelled tracks: `recognize` hears the mix (16 kHz
+    samples), `recognize_clip` (by default the same) each track over each overlap. Segments
+    come labelled and in time order."""
     if aligned.rate != audio.SAMPLE_RATE:
         raise ValueError(f"tracks must be at {audio.SAMPLE_RATE} Hz for recognition")
-    heard = {name: recognize(samples) for name, samples in aligned.samples.items()}
-    levels = {name: _frame_levels(s, aligned.rate) for name, s in aligned.samples.items()}
-    segments: list[Segment] = []
+    hop = int(_FRAME_S * aligned.rate)
+    levels = {name: frame_levels(s, hop) for name, s in aligned.samples.items()}
+    heard = recognize(audio.mix_tracks(aligned))
+    own = speaking(levels)
+    stretches = _widened(overlaps(own), heard.segments)
+    segments = [piece for segment in heard.segments
+                for run in _outside(segment, stretches)
+                for piece in _by_track(run, levels, own)]
     dropped = 0
-    for name, transcript in heard.items():
-        others = [_Track(levels[o], _words(heard[o].segments)) for o in heard if o != name]
-        kept, lost = drop_bleed(transcript.segments, levels[name], others, name)
+    for start, end in stretches:
+        kept, lost = _heard_on_each_track(aligned, levels, own, recognize_clip or recognize,
+                                          start, end)
         segments += kept
         dropped += lost
     segments.sort(key=lambda s: (s.start, s.end))
-    first = next(iter(heard.values()))
-    settings = {**first.settings, "multitrack": {"tracks": list(aligned.samples),
-                                                 "offsets": aligned.offsets,
-                                                 "bleed_words_dropped": dropped,
-                                                 "notes": list(aligned.notes)}}
-    return replace(first, segments=tuple(segments), settings=settings)
+    settings = {**heard.settings, "multitrack": {
+        "tracks": list(aligned.samples), "offsets": aligned.offsets,
+        "overlaps_heard_on_each_track": [[round(a, 2), round(b, 2)] for a, b in stretches],
+        "bleed_words_dropped": dropped, "notes": list(aligned.notes)}}
+    return replace(heard, segments=tuple(segments), settings=settings)
+
+
+def overlaps(own: dict[str, np.ndarray]) -> list[tuple[float, float]]:
+    """Stretches (seconds) where two or more tracks are speaking at once (`own`: `speaking`)."""
+    both = bridged(np.sum(list(own.values()), axis=0) >= 2, int(_BRIDGE_S / _FRAME_S))
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], both.astype(np.int8), [0]))))
+    return [(float(a) * _FRAME_S, float(b) * _FRAME_S)
+            for a, b in zip(edges[::2], edges[1::2], strict=True)
+            if (b - a) * _FRAME_S >= _MIN_OVERLAP_S]
+
+
+def speaking(levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """For each track, the frames where its own person speaks: loud for that track, and within
+    `BLEED_MARGIN_DB` of the loudest track (so not the others' bleed); dips between words
+    bridged."""
+    loudest = np.max(np.stack(list(levels.values())), axis=0)
+    found = {}
+    for name, level in levels.items():
+        floor = max(float(np.percentile(level, 95)) - _SPEECH_BELOW_LOUD_DB, -60.0)
+        found[name] = bridged((level > floor) & (level > loudest - BLEED_MARGIN_DB),
+                               int(_BRIDGE_S / _FRAME_S))
+    return found
+
+
+def _widened(stretches: list[tuple[float, float]], segments: Sequence[Segment]
+             ) -> list[tuple[float, float]]:
+    """`stretches` grown to take in whole every recognized word they touch, and merged where
+    they then touch: no word is heard both in the mix and again on a track, or cut in two."""
+    words = _words(segments)
+    starts = np.array([w.start for w in words])
+    ends = np.array([w.end for w in words])
+    merged: list[tuple[float, float]] = []
+    for start, end in stretches:
+        touched = (starts < end) & (start < ends)
+        if touched.any():
+            start, end = min(start, float(starts[touched].min())), max(end, float(ends[touched].max()))
+        if merged and start <= merged[-1][1] + _FRAME_S:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _outside(segment: Segment, stretches: list[tuple[float, float]]) -> list[Segment]:
+    """`segment` without its words inside any of `stretches` (sorted, apart): the runs of
+    words between them."""
+    firsts = [a for a, _ in stretches]
+
+    def within(word: Word) -> bool:
+        middle = (word.start + word.end) / 2
+        k = bisect.bisect_right(firsts, middle) - 1
+        return k >= 0 and middle <= stretches[k][1]
+
+    if not segment.words:
+        return [] if within(Word(segment.start, segment.end, segment.text)) else [segment]
+    runs: list[list[Word]] = [[]]
+    for word in segment.words:
+        if within(word):
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    kept = [run for run in runs if run]
+    if len(kept) == 1 and len(kept[0]) == len(segment.words):
+        return [segment]
+    return [Segment(run[0].start, run[-1].end, " ".join(w.text for w in run).strip(), None,
+                    tuple(run)) for run in kept]
+
+
+def _by_track(segment: Segment, levels: dict[str, np.ndarray],
+              own: dict[str, np.ndarray]) -> list[Segment]:
+    """`segment` cut into runs of words from one track (`_owners`), each labelled with its
+    person."""
+    if not segment.words:
+        return [replace(segment, speaker=_loudest(levels, segment.start, segment.end))]
+    owners = _owners(segment, levels, own)
+    edges = [0, *(i for i in range(1, len(owners)) if owners[i] != owners[i - 1]), len(owners)]
+    pieces = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        words = tuple(replace(w, speaker=owners[a]) for w in segment.words[a:b])
+        text = segment.text if len(edges) == 2 else " ".join(w.text for w in words).strip()
+        pieces.append(Segment(words[0].start, words[-1].end, text, owners[a], words))
+    return pieces
+
+
+def _owners(segment: Segment, levels: dict[str, np.ndarray],
+            own: dict[str, np.ndarray]) -> list[str]:
+    """Whose each word of `segment` is: the track whose person speaks (`own`) for the most
+    frames of the word (the loudest of those, if several). Counting frames, not comparing
+    loudness, because recognizers stretch a word into the pause next to it, where the next
+    person's first loud syllable would outweigh it. A word over silence on every track (some
+    get no length at all) is taken to be its neighbour's."""
+    found: list[str | None] = []
+    for word in segment.words:
+        lo = max(0, int(word.start / _FRAME_S) - 1)
+        hi = int(np.ceil(word.end / _FRAME_S)) + 1
+        frames = {name: int(mask[lo:max(hi, lo + 1)].sum()) for name, mask in own.items()}
+        most = max(frames.values())
+        speakers = {name: levels[name] for name, count in frames.items() if count == most}
+        found.append(_loudest(speakers, word.start, word.end) if most else None)
+    fallback = _loudest(levels, segment.start, segment.end)
+    known = [name for name in found if name is not None]
+    owners, last = [], known[0] if known else fallback
+    for name in found:
+        last = name or last
+        owners.append(last)
+    return owners
+
+
+def _loudest(levels: dict[str, np.ndarray], start: float, end: float) -> str:
+    return max(levels, key=lambda name: _level(levels[name], start, end))
+
+
+def _heard_on_each_track(aligned: audio.AlignedTracks, levels: dict[str, np.ndarray],
+                         own: dict[str, np.ndarray],
+                         recognize: Callable[[np.ndarray], Transcript], start: float,
+                         end: float) -> tuple[list[Segment], int]:
+    """The words inside [start, end] as each track alone gives them, bleed dropped; and how
+    many bleed words went. Each track is heard with the other voices' bleed muted wherever its
+    own person is silent (`own`: `speaking`'s frames): the recognizer would hear that bleed
+    and place its words in the overlap."""
+    low = max(0.0, start - _CLIP_CONTEXT_S)
+    first, last = int(low * aligned.rate), int((end + _CLIP_CONTEXT_S) * aligned.rate)
+    heard = {}
+    for name, samples in aligned.samples.items():
+        clip = samples[first:last] * _gate(own[name], first, last, aligned.rate)
+        found = recognize(clip.astype(np.float32)).segments
+        reach = _reach(own[name], start, end, low, last / aligned.rate)
+        clipped = (inside(shifted(s, low), *reach) for s in found)
+        heard[name] = tuple(s for s in clipped if s is not None)
+    kept: list[Segment] = []
+    dropped = 0
+    for name, segments in heard.items():
+        others = [_Track(levels[o], _words(heard[o])) for o in heard if o != name]
+        mine, lost = drop_bleed(segments, levels[name], others, name)
+        kept += mine
+        dropped += lost
+    return kept, dropped
+
+
+def _reach(own: np.ndarray, start: float, end: float, low: float,
+           high: float) -> tuple[float, float]:
+    """[start, end] widened over the muted (silent) audio either side of it, within [low,
+    high]: the recognizer may place a short word there (0.4 s early, measured), and in a
+    gated clip nothing else can be heard there."""
+    speaks = np.flatnonzero(own[int(low / _FRAME_S):int(np.ceil(high / _FRAME_S))])
+    times = (speaks + int(low / _FRAME_S)) * _FRAME_S
+    before, after = times[times < start], times[times >= end]
+    return (float(before[-1]) + _FRAME_S if before.size else low,
+            float(after[0]) if after.size else high)
+
+
+def _gate(own: np.ndarray, first: int, last: int, rate: int) -> np.ndarray:
+    """Gains for samples [first, last): 1 where the track's person speaks (a frame either side
+    too), 0 elsewhere, ramped over a frame so the gate does not click."""
+    frame = int(_FRAME_S * rate)
+    lo, hi = first // frame, -(-last // frame)
+    mask = np.convolve(own[lo:hi].astype(np.float32), np.ones(3, dtype=np.float32), "same") > 0
+    ramp = np.convolve(mask.astype(np.float32), np.ones(2, dtype=np.float32) / 2, "same")
+    gains = np.repeat(ramp, frame)[first - lo * frame:last - lo * frame]
+    return np.pad(gains, (0, max(0, last - first - gains.size)))
 
 
 @dataclass(frozen=True)
@@ -62,11 +244,11 @@ class _Track:
     words: tuple[Word, ...]
 
 
-def _words(segments: tuple[Segment, ...]) -> tuple[Word, ...]:
+def _words(segments: Sequence[Segment]) -> tuple[Word, ...]:
     return tuple(w for s in segments for w in (s.words or (Word(s.start, s.end, s.text),)))
 
 
-def drop_bleed(segments: tuple[Segment, ...], own: np.ndarray, others: list[_Track],
+def drop_bleed(segments: Sequence[Segment], own: np.ndarray, others: list[_Track],
                speaker: str) -> tuple[list[Segment], int]:
     """`segments` of one track labelled `speaker`, without its bleed words; and how many went.
 
@@ -125,12 +307,3 @@ def _energy_db(levels: np.ndarray) -> float:
     if levels.size == 0:
         return -120.0
     return float(10 * np.log10(np.mean(10 ** (levels / 10)) + 1e-12))
-
-
-def _frame_levels(samples: np.ndarray, rate: int) -> np.ndarray:
-    frame = max(1, int(_FRAME_S * rate))
-    count = -(-len(samples) // frame)
-    padded = np.pad(samples.astype(np.float64), (0, count * frame - len(samples)))
-    power = np.mean(padded.reshape(count, frame) ** 2, axis=1)
-    return 10 * np.log10(power + 1e-12)
-

@@ -111,7 +111,7 @@ def _finished(transcript: Transcript, show: Show, episode: Episode,
 def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
                  settings: TranscriptionSettings, quiet: bool) -> Transcript:
     """Align the tracks, write their levelled mix (the episode's audio from now on), and
-    recognize each track for its person's words."""
+    recognize it, each word named by its track (see `multitrack`)."""
     _check_engine(engine, settings, show.root)
     paths = {t.name: episode.folder / t.file for t in episode.tracks}
     samples, notes = audio.read_tracks(paths)
@@ -119,7 +119,8 @@ def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
     audio.write_mix(paths, aligned.offsets, _audio_path(episode))
     options = recognition_options(show, settings)
     transcript = multitrack.transcribe_tracks(
-        audio.level_tracks(aligned), lambda track: recognize(engine, track, options, quiet=quiet))
+        audio.level_tracks(aligned), lambda mix: recognize(engine, mix, options, quiet=quiet),
+        lambda clip: recognize(engine, clip, options))  # seconds long: no progress bar
     if not transcript.segments:
         raise AudioError("no speech was recognized in any track", path=episode.folder,
                          hint="check the files under 'tracks:' in episode.yaml")
