@@ -204,5 +204,11 @@ def _oversampled_envelope(samples: np.ndarray, start: int, stop: int) -> np.ndar
     reaches in that frame's interval, over all channels."""
     lo, hi = max(0, start - _EDGE), min(samples.shape[0], stop + _EDGE)
     up = resample_poly(np.asarray(samples[lo:hi], dtype=np.float32), OVERSAMPLING, 1, axis=0)
-    up = np.abs(up[(start - lo) * OVERSAMPLING:(stop - lo) * OVERSAMPLING])
-    return up.reshape(stop - start, -1).max(axis=1).astype(np.float32)
+    up = up[(start - lo) * OVERSAMPLING:(stop - lo) * OVERSAMPLING]
+    phases = up.reshape(stop - start, OVERSAMPLING, -1)
+    # Phase by phase, not `.max(axis=1)` over rows of four: numpy reduces short rows one at a
+    # time, which took half of this function's time.
+    peak = np.abs(phases[:, 0])
+    for phase in range(1, OVERSAMPLING):
+        np.maximum(peak, np.abs(phases[:, phase]), out=peak)
+    return peak.max(axis=1).astype(np.float32) if peak.shape[1] > 1 else peak[:, 0].copy()
