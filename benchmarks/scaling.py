@@ -172,7 +172,7 @@ def section() -> str:
         __doc__.split("\n\n")[1].replace("\n", " "),
         "",
         f"*split + master*: `split_episode` into {PARTS} finished parts (plan with its topic "
-        "model, two parts mastered at a time, MP3s checked, tags, transcripts). *before*: the "
+        "model, all parts mastered at once, MP3s checked, tags, transcripts). *before*: the "
         f"same call on the code of {_before()} (\"{_subject(_before())}\"), "
         f"run side by side up to {OLD_UP_TO * 10} minutes. *notes* and *render*: `showrunner notes` and "
         "`showrunner render` on the whole (unsplit) episode, MiniLM topic vectors; wall times "

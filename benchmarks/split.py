@@ -122,8 +122,9 @@ def section() -> str:
         ["plan only (`--dry-run`: decode, silences, topics, cuts)",
          f"{plan_facts['split_s']:.1f}", f"{plan_facts['split_s'] / audio:.4f}",
          f"{planned.cpu_s:.0f}", f"{planned.peak_mib:.0f}", "–"],
-        [f"**split into {PARTS} finished parts** (plan; two parts at a time: crossfaded bumper, loudness + true-peak "
-         "limiter, MP3 encode, decode and measure, ID3 tags, transcripts)",
+        [f"**split into {PARTS} finished parts** (plan; all parts at once: crossfaded bumper, loudness + true-peak "
+         "limiter, MP3 encode (fed by the limiter's last round), decode and measure, ID3 tags, "
+         "transcripts)",
          f"{facts['split_s']:.1f}", f"**{ratio:.4f}**", f"{done.cpu_s:.0f}",
          f"{done.peak_mib:.0f}",
          ", ".join(f"{i:.1f} LUFS / {p:.1f} dBTP" for i, p in our_levels)],

@@ -190,8 +190,9 @@ def _export(programme: Programme, tmp: Path, show: Show) -> tuple[float, float, 
 
     LAME changes the level a little (about -0.45 dB at 128 kbit/s CBR), so that change is
     measured on an excerpt first and allowed for; a file still off target is done again with
-    the aim corrected. Each step is a pass over the programme a block at a time. Returns the
-    decoded MP3's duration, loudness and true peak.
+    the aim corrected. Each step is a pass over the programme a block at a time; the encoder
+    is fed by the limiter's last round when that round lands on target. Returns the decoded
+    MP3's duration, loudness and true peak.
     """
     settings = show.audio
     shift = _encoder_gain(programme, settings.bitrate)
@@ -202,13 +203,16 @@ def _export(programme: Programme, tmp: Path, show: Show) -> tuple[float, float, 
         for _ in range(_ENCODE_TRIES):
             ceiling = settings.true_peak_dbtp - headroom - shift
             try:
-                plan = streamed.normalise(programme, cache, measured, ceiling_dbtp=ceiling,
-                                          target_lufs=settings.loudness_lufs - shift)
+                plan = streamed.normalise(
+                    programme, cache, measured, ceiling_dbtp=ceiling,
+                    target_lufs=settings.loudness_lufs - shift,
+                    sink=lambda blocks: _encode(blocks, programme, tmp, settings.bitrate))
             except ValueError as exc:
                 raise AudioError(f"cannot be mastered: {exc}", path=tmp.parent,
                                  hint="check the recording is not silent") from exc
-            _encode(streamed.Limited(programme, cache, measured[1], ceiling, plan.gain_db),
-                    programme, tmp, settings.bitrate)
+            if not plan.encoded:
+                _encode(streamed.Limited(programme, cache, measured[1], ceiling, plan.gain_db),
+                        programme, tmp, settings.bitrate)
             duration, level, peak = _measure_mp3(tmp, programme.rate, programme.channels)
             if peak <= settings.true_peak_dbtp and \
                     abs(level - settings.loudness_lufs) <= LOUDNESS_TOLERANCE_LU:

@@ -74,8 +74,11 @@ def split_episode(show: Show, episode: Episode, *, parts: int | None = None,
             text += f"\nA real run would stop here: {context.refusal}"
         return SplitResult(text + "\nNothing was written (dry run).", context.plan,
                            context.parts)
-    # Parts are mastered two at a time: numpy, scipy and ffmpeg do the work outside the GIL.
-    with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
+    # Every part is mastered at once (up to two per core): numpy, scipy and ffmpeg do the work
+    # outside the GIL, and with a part per core, a third part ran alone at the end on a
+    # machine with two cores while the other core sat idle (80 s against 91 s for three parts
+    # of a 60-minute recording; each part streams, so memory barely grows).
+    with ThreadPoolExecutor(min(len(context.parts), 2 * (os.cpu_count() or 1))) as pool:
         mastered = tuple(pool.map(lambda k: _write_part(show, context, k, quiet),
                                   range(len(context.parts))))
     for folder in context.stale:
