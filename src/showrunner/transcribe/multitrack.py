@@ -42,6 +42,9 @@ _BRIDGE_S = 0.3
 # whole and in context (1 s heard "Right, that makes sense." as "Right, not make sense");
 # only the words inside the stretch are kept.
 _CLIP_CONTEXT_S = 4.0
+# A word the recognizer places in the muted audio next to an overlap is the overlap's (it put
+# one 0.4 s early); further out it is something the recognizer made up in the silence.
+_REACH_S = 0.5
 _SPEECH_BELOW_LOUD_DB = 30.0  # a track speaks when within this of its loud parts (as coverage)
 
 
@@ -215,9 +218,10 @@ def _heard_on_each_track(aligned: audio.AlignedTracks, levels: dict[str, np.ndar
 
 def _reach(own: np.ndarray, start: float, end: float, low: float,
            high: float) -> tuple[float, float]:
-    """[start, end] widened over the muted (silent) audio either side of it, within [low,
-    high]: the recognizer may place a short word there (0.4 s early, measured), and in a
-    gated clip nothing else can be heard there."""
+    """[start, end] widened over the muted (silent) audio either side of it, by at most
+    `_REACH_S` and within [low, high]: the recognizer may place a short word there (0.4 s
+    early, measured), and in a gated clip nothing else can be heard there."""
+    low, high = max(low, start - _REACH_S), min(high, end + _REACH_S)
     speaks = np.flatnonzero(own[int(low / _FRAME_S):int(np.ceil(high / _FRAME_S))])
     times = (speaks + int(low / _FRAME_S)) * _FRAME_S
     before, after = times[times < start], times[times >= end]
