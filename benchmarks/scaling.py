@@ -166,6 +166,7 @@ def section() -> str:
     by_length = {round(r["minutes"] / 10) * 10: r for r in runs}
     growth = by_length[180]["split"].peak_mib / by_length[60]["split"].peak_mib - 1 \
         if 60 in by_length and 180 in by_length else float("nan")
+    before = _before()
     return "\n".join([
         "## scaling with length",
         "",
@@ -173,7 +174,7 @@ def section() -> str:
         "",
         f"*split + master*: `split_episode` into {PARTS} finished parts (plan with its topic "
         "model, all parts mastered at once, MP3s checked, tags, transcripts). *before*: the "
-        f"same call on the code of {_before()} (\"{_subject(_before())}\"), "
+        f"same call on the code of {before} (\"{_subject(before)}\"), "
         f"run side by side up to {OLD_UP_TO * 10} minutes. *notes* and *render*: `showrunner notes` and "
         "`showrunner render` on the whole (unsplit) episode, MiniLM topic vectors; wall times "
         "include starting Python and loading the model. CPU time is user + system time of the process and the ffmpeg processes it ran (on this shared machine it is steadier than wall time).",
