@@ -123,7 +123,6 @@ def test_overlaps_are_where_both_people_speak_not_where_one_bleeds() -> None:
     assert not own[GUEST][frames < 3].any()  # the host's bleed on the guest's track
 
 
-
 # ---------------------------------------------------------------- through the CLI
 
 TRACKS_YAML = ("title: Talk\nnumber: 1\nguests: [mary-chen]\n"
