@@ -114,8 +114,9 @@ def _result(run: Measured) -> dict[str, object]:
 
 
 def _measured(label: str, talk: Multitrack) -> tuple[list[list[object]], list[float], str]:
-    """Table rows, [multitrack errors, mixed errors, levelled mix heard once errors, script
-    words], and the offset line."""
+    """Table rows; the counts [multitrack errors, mixed errors, levelled mix heard once errors,
+    script words, then per person: multitrack errors, mix heard once errors, script words];
+    and the offset line."""
     paths = {name: str(path) for name, path in talk.tracks.items()}
     root = Path(__file__).resolve().parent.parent
     ours = timed_python(_MULTITRACK.format(paths=paths, guest=GUEST), cwd=root)
