@@ -15,12 +15,12 @@ import soundfile
 
 from showrunner import audio
 from showrunner.layout import MIXED_AUDIO, TRANSCRIPT_JSON
-from showrunner.model import Transcript, TranscriptionSettings
+from showrunner.model import Segment, Transcript, TranscriptionSettings, Word
 from showrunner.synth.multitrack import Multitrack, plain_word
 from showrunner.transcribe import transcribe_tracks
 from showrunner.transcribe.engines import TranscribeOptions
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
-from showrunner.transcribe.multitrack import overlaps, speaking
+from showrunner.transcribe.multitrack import across_turns, overlaps, speaking
 from showrunner.transcribe.stage import recognize
 
 from ..conftest import GUEST, HOST
@@ -62,7 +62,7 @@ def test_every_word_carries_the_right_name(multitrack: Multitrack,
     assert all(s.speaker == w.speaker for s in transcript.segments for w in s.words)
     judged = wrong = 0
     for word in words:
-        said_by = multitrack.said_by(word.text, (word.start + word.end) / 2, NEAR_S)
+        said_by = multitrack.said_by(word.text, word.start, word.end, NEAR_S)
         if len(said_by) == 1:  # a script word only one person says near this time
             judged += 1
             wrong += said_by != {word.speaker}
@@ -121,6 +121,18 @@ def test_overlaps_are_where_both_people_speak_not_where_one_bleeds() -> None:
     assert [(round(a, 2), round(b, 2)) for a, b in overlaps(own)] == [(3.0, 4.0)]
     assert own[GUEST][(frames >= 4.5) & (frames < 5.5)].all()
     assert not own[GUEST][frames < 3].any()  # the host's bleed on the guest's track
+
+
+def test_a_word_stretched_over_a_turn_change_is_found() -> None:
+    """The host speaks 0-2 s, the guest 2.5-4 s (20 ms frames, already `speaking`'s). A word
+    run on from the host's last syllable over the guest's first is one the frames cannot
+    name; a word holding only 40 ms of each person's speech, or inside one turn, is not."""
+    frames = np.arange(250) * 0.02
+    own = {HOST: frames < 2.0, GUEST: (frames >= 2.5) & (frames < 4.0)}
+    words = (Word(1.0, 1.5, "a"), Word(1.8, 2.8, "over"), Word(1.96, 2.54, "near"),
+             Word(3.0, 3.5, "b"))
+    found = across_turns([Segment(1.0, 3.5, "a over near b", None, words)], own)
+    assert found == [(1.8, 2.8)]
 
 
 # ---------------------------------------------------------------- through the CLI

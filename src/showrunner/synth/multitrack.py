@@ -59,12 +59,14 @@ class Multitrack:
         """The spoken lines in time order (overlaps by start time)."""
         return [turn.text for turn in self.turns]
 
-    def said_by(self, word: str, time: float, near: float = 0.5) -> set[str]:
-        """Who says `word` in a turn that runs within `near` seconds of `time`: one name where
-        a recognized word's right speaker is known, more (or none) where it is not."""
+    def said_by(self, word: str, start: float, end: float, near: float = 0.5) -> set[str]:
+        """Who says `word` in a turn that runs within `near` seconds of [start, end]: one
+        name where a recognized word's right speaker is known, more (or none) where it is
+        not. The whole span, not its middle: a recognizer may stretch a turn's last word
+        0.9 s into the pause, its middle then nearer the next turn than its own."""
         wanted = plain_word(word)
         return {turn.speaker for turn in self.turns
-                if turn.start - near <= time <= turn.end + near
+                if turn.start - near <= end and start <= turn.end + near
                 and wanted in {plain_word(w) for w in turn.text.split()}}
 
 

@@ -1,14 +1,16 @@
 """Transcription of a multitrack recording: the levelled mix heard once, every word named by
-the track it came from, and overlaps heard again track by track.
+the track it came from, and overlaps and turn changes the timing cannot name heard again
+track by track.
 
 The speaker of every word is known from the tracks, so diarization is skipped. The levelled
 tracks are mixed and recognized in one pass, so the recognizer hears the conversation in
 context (each track alone, with the other voice only as faint bleed, was measured worse:
 20.6 % WER against the mix's 17.9 % on held-out conversations). Each word goes to the track
-that is loudest over it. Where two people talk at once (`overlaps`: both tracks well above
-their bleed), the mix blurs both voices, so that stretch is heard again on each track alone:
-both people keep their words, and a word a track heard only as bleed of another is dropped
-(`drop_bleed`). Tracks must be aligned and levelled first (`audio.align_tracks`,
+whose person speaks over it. Where two people talk at once (`overlaps`: both tracks well
+above their bleed), the mix blurs both voices, so that stretch is heard again on each track
+alone: both people keep their words, and a word a track heard only as bleed of another is
+dropped (`drop_bleed`). So is a word whose time spans a turn change (`across_turns`): the
+recognizer stretched it over both people's speech, or gave it no length between them. Tracks must be aligned and levelled first (`audio.align_tracks`,
 `audio.level_tracks`).
 """
 
@@ -25,15 +27,22 @@ from ..model import Segment, Transcript, Word
 from .coverage import bridged, frame_levels, inside
 from .pieces import shifted
 
-__all__ = ["BLEED_MARGIN_DB", "drop_bleed", "overlaps", "speaking", "transcribe_tracks"]
+__all__ = ["BLEED_MARGIN_DB", "across_turns", "drop_bleed", "overlaps", "speaking",
+           "transcribe_tracks"]
 
 # Bleed sits 20-30 dB under the voice it copies; a real overlap within a few dB of it.
 BLEED_MARGIN_DB = 10.0
 _FRAME_S = 0.02
 _NEAR_S = 0.3  # how far apart two tracks may place the same word
-# A word both tracks heard belongs to the track that is louder around it: over the word
-# alone both may be loud (an overlap) or silent (a misplaced timestamp).
+# A word both tracks heard with equal confidence belongs to the track that is louder around
+# it: over the word alone both may be loud (an overlap) or silent (a misplaced timestamp).
 _CONTEXT_S = 1.0
+# A word over silence on every track goes to whoever speaks within this of it, nearest first.
+_NEAREST_S = 2.0
+# A word holding this much speech of each of two people spans a turn change, and so does a
+# word over silence with two people speaking within _SILENT_S of it (`across_turns`).
+_ACROSS_S = 0.06
+_SILENT_S = 0.5
 # An overlap is both people loud for this long (a turn change's shared syllable is not one),
 # with dips shorter than _BRIDGE_S between words bridged.
 _MIN_OVERLAP_S = 0.3
@@ -53,29 +62,39 @@ def transcribe_tracks(aligned: audio.AlignedTracks,
                       recognize_clip: Callable[[np.ndarray], Transcript] | None = None
                       ) -> Transcript:
     """One transcript from aligned, levelled tracks: `recognize` hears the mix (16 kHz
-    samples), `recognize_clip` (by default the same) each track over each overlap. Segments
-    come labelled and in time order."""
+    samples), `recognize_clip` (by default the same) each track over each stretch heard again.
+    Segments come labelled and in time order."""
     if aligned.rate != audio.SAMPLE_RATE:
         raise ValueError(f"tracks must be at {audio.SAMPLE_RATE} Hz for recognition")
     hop = int(_FRAME_S * aligned.rate)
     levels = {name: frame_levels(s, hop) for name, s in aligned.samples.items()}
     heard = recognize(audio.mix_tracks(aligned))
     own = speaking(levels)
-    stretches = _widened(overlaps(own), heard.segments)
-    segments = [piece for segment in heard.segments
-                for run in _outside(segment, stretches)
-                for piece in _by_track(run, levels, own)]
+    both, across = overlaps(own), across_turns(heard.segments, own)
+    stretches = _widened(sorted(both + across), heard.segments)
+    mixed = [run for segment in heard.segments
+             for run in _without(segment, _within(stretches))]
+    again: list[Segment] = []
     dropped = 0
     for start, end in stretches:
         kept, lost = _heard_on_each_track(aligned, levels, own, recognize_clip or recognize,
                                           start, end)
-        segments += kept
+        again += kept
         dropped += lost
+    # A track may place a word it heard again just outside its stretch, where the mix heard
+    # it too (a backchannel's "Right." also heard in the mix as "right?" 0.2 s on).
+    echoes = _words(again)
+    outside = [run for segment in mixed for run in _without(
+        segment, lambda word: any(_same(word, echo) for echo in echoes))]
+    segments = [piece for run in outside for piece in _by_track(run, levels, own)] + again
     segments.sort(key=lambda s: (s.start, s.end))
     settings = {**heard.settings, "multitrack": {
         "tracks": list(aligned.samples), "offsets": aligned.offsets,
-        "overlaps_heard_on_each_track": [[round(a, 2), round(b, 2)] for a, b in stretches],
-        "bleed_words_dropped": dropped, "notes": list(aligned.notes)}}
+        "heard_on_each_track": [[round(a, 2), round(b, 2)] for a, b in stretches],
+        "overlaps": len(both), "words_across_a_turn_change": len(across),
+        "bleed_words_dropped": dropped,
+        "echoes_dropped": len(_words(mixed)) - len(_words(outside)),
+        "notes": list(aligned.notes)}}
     return replace(heard, segments=tuple(segments), settings=settings)
 
 
@@ -86,6 +105,28 @@ def overlaps(own: dict[str, np.ndarray]) -> list[tuple[float, float]]:
     return [(float(a) * _FRAME_S, float(b) * _FRAME_S)
             for a, b in zip(edges[::2], edges[1::2], strict=True)
             if (b - a) * _FRAME_S >= _MIN_OVERLAP_S]
+
+
+def across_turns(segments: Sequence[Segment], own: dict[str, np.ndarray]
+                 ) -> list[tuple[float, float]]:
+    """Words (start, end) whose time holds `_ACROSS_S` or more of two people's speech: the
+    recognizer stretched one over a turn change ("it." of the guest's run 1.1 s on over the
+    host's "Mm-hmm"; "See," run 1.2 s back over the host's "waited"), so the frames cannot
+    say whose it is and either end is as likely; and words over silence on every track
+    (given no length at all) with two people speaking within `_SILENT_S` of them, the
+    stretch then that wide ("real." placed after the host's "that's" 0.4 s into the silence
+    before the guest's answer, where its time says nothing of who said it). Heard again on
+    each track, the word comes out on its own speaker's."""
+    least = int(round(_ACROSS_S / _FRAME_S))
+    found = []
+    for word in _words(segments):
+        lo, hi = int(word.start / _FRAME_S), int(np.ceil(word.end / _FRAME_S))
+        counts = sorted(int(mask[lo:hi].sum()) for mask in own.values())
+        if len(counts) > 1 and counts[-2] >= least:
+            found.append((word.start, word.end))
+        elif counts[-1] == 0 and len(_near(own, (word.start + word.end) / 2, _SILENT_S)) > 1:
+            found.append((word.start - _SILENT_S, word.end + _SILENT_S))
+    return found
 
 
 def speaking(levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -120,9 +161,8 @@ def _widened(stretches: list[tuple[float, float]], segments: Sequence[Segment]
     return merged
 
 
-def _outside(segment: Segment, stretches: list[tuple[float, float]]) -> list[Segment]:
-    """`segment` without its words inside any of `stretches` (sorted, apart): the runs of
-    words between them."""
+def _within(stretches: list[tuple[float, float]]) -> Callable[[Word], bool]:
+    """Whether a word's midpoint lies in one of `stretches` (sorted, apart)."""
     firsts = [a for a, _ in stretches]
 
     def within(word: Word) -> bool:
@@ -130,11 +170,16 @@ def _outside(segment: Segment, stretches: list[tuple[float, float]]) -> list[Seg
         k = bisect.bisect_right(firsts, middle) - 1
         return k >= 0 and middle <= stretches[k][1]
 
+    return within
+
+
+def _without(segment: Segment, unwanted: Callable[[Word], bool]) -> list[Segment]:
+    """`segment` without its `unwanted` words: the runs of words between them."""
     if not segment.words:
-        return [] if within(Word(segment.start, segment.end, segment.text)) else [segment]
+        return [] if unwanted(Word(segment.start, segment.end, segment.text)) else [segment]
     runs: list[list[Word]] = [[]]
     for word in segment.words:
-        if within(word):
+        if unwanted(word):
             runs.append([])
         else:
             runs[-1].append(word)
@@ -167,7 +212,8 @@ def _owners(segment: Segment, levels: dict[str, np.ndarray],
     frames of the word (the loudest of those, if several). Counting frames, not comparing
     loudness, because recognizers stretch a word into the pause next to it, where the next
     person's first loud syllable would outweigh it. A word over silence on every track (some
-    get no length at all) is taken to be its neighbour's."""
+    get no length at all) is the person's who speaks nearest to it in time, or failing that
+    its neighbour's."""
     found: list[str | None] = []
     for word in segment.words:
         lo = max(0, int(word.start / _FRAME_S) - 1)
@@ -175,7 +221,8 @@ def _owners(segment: Segment, levels: dict[str, np.ndarray],
         frames = {name: int(mask[lo:max(hi, lo + 1)].sum()) for name, mask in own.items()}
         most = max(frames.values())
         speakers = {name: levels[name] for name, count in frames.items() if count == most}
-        found.append(_loudest(speakers, word.start, word.end) if most else None)
+        found.append(_loudest(speakers, word.start, word.end) if most
+                     else _nearest(own, (word.start + word.end) / 2))
     fallback = _loudest(levels, segment.start, segment.end)
     known = [name for name in found if name is not None]
     owners, last = [], known[0] if known else fallback
@@ -183,6 +230,24 @@ def _owners(segment: Segment, levels: dict[str, np.ndarray],
         last = name or last
         owners.append(last)
     return owners
+
+
+def _nearest(own: dict[str, np.ndarray], time: float) -> str | None:
+    """The person who speaks nearest to `time` (within `_NEAREST_S`), or None."""
+    distances = _near(own, time, _NEAREST_S)
+    return min(distances, key=lambda name: distances[name]) if distances else None
+
+
+def _near(own: dict[str, np.ndarray], time: float, reach_s: float) -> dict[str, int]:
+    """The people who speak within `reach_s` of `time`, with how many frames away."""
+    frame, reach = int(time / _FRAME_S), int(reach_s / _FRAME_S)
+    lo = max(0, frame - reach)
+    distances = {}
+    for name, mask in own.items():
+        speaks = np.flatnonzero(mask[lo:frame + reach + 1]) + lo
+        if speaks.size:
+            distances[name] = int(np.abs(speaks - frame).min())
+    return distances
 
 
 def _loudest(levels: dict[str, np.ndarray], start: float, end: float) -> str:
@@ -258,7 +323,7 @@ def drop_bleed(segments: Sequence[Segment], own: np.ndarray, others: list[_Track
 
     A word is bleed where another track's level (dB per 20 ms frame) is `BLEED_MARGIN_DB`
     above this one's over the word, or where another track heard the same word at the same
-    time and is louder around it (bleed recognized during a real overlap).
+    time and heard it more surely (`_surer`: bleed recognized during a real overlap).
     """
     kept: list[Segment] = []
     dropped = 0
@@ -282,12 +347,22 @@ def _is_bleed(word: Word, own: np.ndarray, others: list[_Track]) -> bool:
         if theirs - mine > BLEED_MARGIN_DB:
             return True
         for heard in other.words:
-            if _same(word, heard):
-                lo = min(word.start, heard.start) - _CONTEXT_S
-                hi = max(word.end, heard.end) + _CONTEXT_S
-                if _level(other.levels, lo, hi) > _level(own, lo, hi):
-                    return True
+            if _same(word, heard) and _surer(heard, word, other.levels, own):
+                return True
     return False
+
+
+def _surer(heard: Word, word: Word, theirs: np.ndarray, own: np.ndarray) -> bool:
+    """Whether the same word heard on two tracks at once is the other track's (`heard`, over
+    `theirs`) and not this one's. Heard 25 dB down under another voice, bleed is heard less
+    surely than the voice itself (an "and" of the guest's at p 0.98 lost to the host's
+    "exactly" heard as "and" at 0.35, when the louder track around it won), so the surer word
+    wins; at equal confidence, the track louder around it."""
+    if heard.probability != word.probability:
+        return heard.probability > word.probability
+    lo = min(word.start, heard.start) - _CONTEXT_S
+    hi = max(word.end, heard.end) + _CONTEXT_S
+    return _level(theirs, lo, hi) > _level(own, lo, hi)
 
 
 def _same(word: Word, other: Word) -> bool:
