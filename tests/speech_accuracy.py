@@ -56,3 +56,32 @@ def measure(script: Iterable[str], transcript: str) -> Accuracy:
         longest_missing = max(longest_missing, missing)
         longest_deleted = max(longest_deleted, deleted)
     return Accuracy(output.wer, len(reference.split()), longest_missing, longest_deleted)
+
+
+def word_diarization_errors(script: Iterable[tuple[str, str]],
+                            heard: Iterable[tuple[str, str]]) -> tuple[int, int]:
+    """Word diarization error counts, as Shafey et al. (2019) define WDER: the recognized
+    (word, speaker) pairs aligned with the script's (speaker, line) pairs word by word, in
+    order, by jiwer's edit-distance alignment; of the recognized words aligned with a script
+    word (the same word or a substitute), how many there are and how many carry another
+    speaker's name. Words are compared lower-cased with punctuation stripped (the normalizer
+    would merge and split words, and lose which speaker each came from)."""
+    said = [(_plain(word), speaker) for speaker, line in script for word in line.split()]
+    said = [(word, speaker) for word, speaker in said if word]
+    got = [(_plain(word), speaker) for word, speaker in heard]
+    got = [(word, speaker) for word, speaker in got if word]
+    if not said or not got:
+        return 0, 0
+    output = jiwer.process_words(" ".join(w for w, _ in said), " ".join(w for w, _ in got))
+    aligned = wrong = 0
+    for chunk in output.alignments[0]:
+        if chunk.type in ("equal", "substitute"):
+            for offset in range(chunk.hyp_end_idx - chunk.hyp_start_idx):
+                aligned += 1
+                wrong += (got[chunk.hyp_start_idx + offset][1]
+                          != said[chunk.ref_start_idx + offset][1])
+    return aligned, wrong
+
+
+def _plain(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum() or ch == "'")
