@@ -1,6 +1,7 @@
 """Multitrack transcription (one track per person: align, level, recognize the levelled mix,
-name each word by the track whose person speaks, hear overlaps again on each track) against
-recognizing the mixed single-track recording of the same conversation.
+name each word by the track whose person speaks, hear overlaps and words across a turn change
+again on each track) against recognizing the mixed single-track recording of the same
+conversation.
 
 Each conversation is a double-ender: -25 dB bleed of the other voice on each track, the
 guest's track 0.3 s late and 8 dB quieter, two backchannels. Tuned on: the five-minute
@@ -136,7 +137,7 @@ def _measured(label: str, talk: Multitrack) -> tuple[list[list[object]], list[fl
     minutes = max(t.end for t in talk.turns) / 60
     rows: list[list[object]] = [
         [f"{label}, {minutes:.1f} min", "ours: multitrack (align, level, the mix once, "
-         "overlaps on each track)", f"{ours.wall_s:.1f}", f"{ours.cpu_s:.1f}", f"{ours.peak_mib:.0f}",
+         "overlaps and turn changes on each track)", f"{ours.wall_s:.1f}", f"{ours.cpu_s:.1f}", f"{ours.peak_mib:.0f}",
          f"{scores[0].wer_percent:.1f}", f"{scores[2].wer_percent:.1f}",
          f"{100 * people[0][0] / people[0][1]:.1f} / {100 * people[1][0] / people[1][1]:.1f}"],
         [f"{label}, {minutes:.1f} min", "mixed single-track recording, one recognition",
