@@ -126,13 +126,15 @@ def test_overlaps_are_where_both_people_speak_not_where_one_bleeds() -> None:
 def test_a_word_stretched_over_a_turn_change_is_found() -> None:
     """The host speaks 0-2 s, the guest 2.5-4 s (20 ms frames, already `speaking`'s). A word
     run on from the host's last syllable over the guest's first is one the frames cannot
-    name; a word holding only 40 ms of each person's speech, or inside one turn, is not."""
-    frames = np.arange(250) * 0.02
-    own = {HOST: frames < 2.0, GUEST: (frames >= 2.5) & (frames < 4.0)}
+    name, and so is a word given no length in the pause between them (heard again 0.5 s
+    either side); a word holding only 40 ms of each person's speech, or inside one turn, or
+    in a pause of one person's only, is not."""
+    frames = np.arange(400) * 0.02
+    own = {HOST: frames < 2.0, GUEST: ((frames >= 2.5) & (frames < 4.0)) | (frames >= 6.0)}
     words = (Word(1.0, 1.5, "a"), Word(1.8, 2.8, "over"), Word(1.96, 2.54, "near"),
-             Word(3.0, 3.5, "b"))
-    found = across_turns([Segment(1.0, 3.5, "a over near b", None, words)], own)
-    assert found == [(1.8, 2.8)]
+             Word(2.2, 2.2, "so"), Word(3.0, 3.5, "b"), Word(4.2, 4.2, "c"))
+    found = across_turns([Segment(1.0, 4.2, "a over near so b c", None, words)], own)
+    assert [(round(a, 2), round(b, 2)) for a, b in found] == [(1.8, 2.8), (1.7, 2.7)]
 
 
 # ---------------------------------------------------------------- through the CLI

@@ -10,8 +10,8 @@ whose person speaks over it. Where two people talk at once (`overlaps`: both tra
 above their bleed), the mix blurs both voices, so that stretch is heard again on each track
 alone: both people keep their words, and a word a track heard only as bleed of another is
 dropped (`drop_bleed`). So is a word whose time spans a turn change (`across_turns`): the
-recognizer stretched it over both people's speech, or gave it no length between them. Tracks must be aligned and levelled first (`audio.align_tracks`,
-`audio.level_tracks`).
+recognizer stretched it over both people's speech, or gave it no length between them. Tracks
+must be aligned and levelled first (`audio.align_tracks`, `audio.level_tracks`).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def transcribe_tracks(aligned: audio.AlignedTracks,
         again += kept
         dropped += lost
     # A track may place a word it heard again just outside its stretch, where the mix heard
-    # it too (a backchannel's "Right." also heard in the mix as "right?" 0.2 s on).
+    # it too (a backchannel's "Right." also heard in the mix as "right?" just after it).
     echoes = _words(again)
     outside = [run for segment in mixed for run in _without(
         segment, lambda word: any(_same(word, echo) for echo in echoes))]
