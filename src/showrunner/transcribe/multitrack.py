@@ -81,11 +81,7 @@ def transcribe_tracks(aligned: audio.AlignedTracks,
                                           start, end)
         again += kept
         dropped += lost
-    # A track may place a word it heard again just outside its stretch, where the mix heard
-    # it too (a backchannel's "Right." also heard in the mix as "right?" just after it).
-    echoes = _words(again)
-    outside = [run for segment in mixed for run in _without(
-        segment, lambda word: any(_same(word, echo) for echo in echoes))]
+    outside = _without_echoes(mixed, again)
     segments = [piece for run in outside for piece in _by_track(run, levels, own)] + again
     segments.sort(key=lambda s: (s.start, s.end))
     settings = {**heard.settings, "multitrack": {
@@ -171,6 +167,20 @@ def _within(stretches: list[tuple[float, float]]) -> Callable[[Word], bool]:
         return k >= 0 and middle <= stretches[k][1]
 
     return within
+
+
+def _without_echoes(mixed: list[Segment], again: list[Segment]) -> list[Segment]:
+    """`mixed` without the words a track heard again: a track may place a word just outside
+    its stretch, where the mix heard it too (a backchannel's "Right." also heard in the mix
+    as "right?" just after it)."""
+    echoes: dict[str, list[Word]] = {}  # by plain text: a long recording has thousands
+    for echo in _words(again):
+        echoes.setdefault(_plain(echo.text), []).append(echo)
+
+    def echoed(word: Word) -> bool:
+        return any(_same(word, echo) for echo in echoes.get(_plain(word.text), ()))
+
+    return [run for segment in mixed for run in _without(segment, echoed)]
 
 
 def _without(segment: Segment, unwanted: Callable[[Word], bool]) -> list[Segment]:
