@@ -70,17 +70,17 @@ def _ceilings(episodes: list[Episode]) -> tuple[float, float, float, float]:
         by_sentence.append(float(((said @ references.T).max(axis=0) >= MATCH).mean()))
         hooks.append(float((said @ vectors([episode.hook]).T).max()))
         topic_of = _topic_of(episode)
-        pieces = {topic: dict.fromkeys(p for s in sentences if topic_of(s.start) == topic
-                                       for p in _phrases(spoken.clean_text(s.text)))
-                  for topic in range(len(episode.bullets))}
+        topic_ids = [topic_of(s.start) for s in sentences]
         matched = np.zeros(len(episode.bullets), dtype=bool)
-        for topic, phrases in pieces.items():
-            own = [s for s in sentences if topic_of(s.start) == topic]
-            if not phrases or not own:
+        for topic in range(len(episode.bullets)):
+            own = [i for i, found in enumerate(topic_ids) if found == topic]
+            phrases = dict.fromkeys(p for i in own
+                                    for p in _phrases(spoken.clean_text(sentences[i].text)))
+            if not phrases:
                 continue
             cut = vectors(list(phrases))
             matched |= (cut @ references.T).max(axis=0) >= MATCH
-            centre = said[[sentences.index(s) for s in own]].sum(axis=0)
+            centre = said[own].sum(axis=0)
             nearest = int(np.argmax(cut @ centre))
             by_centre.append(float(cut[nearest] @ references[topic]) >= MATCH)
         by_phrase.append(float(matched.mean()))

@@ -14,6 +14,8 @@ from typing import Any
 
 import jiwer
 
+from showrunner.synth.multitrack import plain_word
+
 
 @cache
 def _normalizer() -> Any:
@@ -66,9 +68,9 @@ def word_diarization_errors(script: Iterable[tuple[str, str]],
     word (the same word or a substitute), how many there are and how many carry another
     speaker's name. Words are compared lower-cased with punctuation stripped (the normalizer
     would merge and split words, and lose which speaker each came from)."""
-    said = [(_plain(word), speaker) for speaker, line in script for word in line.split()]
+    said = [(plain_word(word), speaker) for speaker, line in script for word in line.split()]
     said = [(word, speaker) for word, speaker in said if word]
-    got = [(_plain(word), speaker) for word, speaker in heard]
+    got = [(plain_word(word), speaker) for word, speaker in heard]
     got = [(word, speaker) for word, speaker in got if word]
     if not said or not got:
         return 0, 0
@@ -81,7 +83,3 @@ def word_diarization_errors(script: Iterable[tuple[str, str]],
                 wrong += (got[chunk.hyp_start_idx + offset][1]
                           != said[chunk.ref_start_idx + offset][1])
     return aligned, wrong
-
-
-def _plain(word: str) -> str:
-    return "".join(ch for ch in word.lower() if ch.isalnum() or ch == "'")
