@@ -98,3 +98,24 @@ def test_diarizers_are_found_by_entry_point():
         get_diarizer("no-such-diarizer")
     assert "transcription.diarizer" in raised.value.one_line()
     assert "resemblyzer" in raised.value.one_line()
+
+
+@pytest.mark.parametrize("samples", [800, 16_000, 16_000 * 30 + 37])
+def test_mel_frames_are_resemblyzers_own(samples):
+    from resemblyzer.audio import wav_to_mel_spectrogram
+
+    from showrunner.transcribe.engines.resemblyzer_diarizer import mel_frames
+
+    wav = (np.random.default_rng(samples).standard_normal(samples) * 0.1).astype(np.float32)
+    expected = wav_to_mel_spectrogram(wav)
+    found = mel_frames(wav)
+    assert found.shape == expected.shape and found.dtype == np.float32
+    assert np.abs(found - expected).max() <= 1e-5 * np.abs(expected).max()
+
+
+def test_the_encoder_leaves_pytorchs_thread_count_as_it_was(diarizer, conversation):
+    import torch
+
+    threads = torch.get_num_threads()
+    diarizer.diarize(load(conversation)[: 16_000 * 20], speakers=2)
+    assert torch.get_num_threads() == threads

@@ -9,6 +9,7 @@ on sustained evidence.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ MIN_SHARE = 0.04  # when estimating, a voice must hold this share of the speech 
 MIN_SILHOUETTE = 0.3  # below this, no split of the voices is convincing: one voice
 STEP_S = 0.1  # resolution of the final turns
 MEL_CHUNK = 3000  # spectrogram frames taken at once (30 s)
+N_FFT = SAMPLE_RATE * 25 // 1000  # resemblyzer's 25 ms mel window
+MELS = 40
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class ResemblyzerDiarizer(Diarizer):
         spans: list[tuple[float, float, int]] = []
         chunks: list[np.ndarray] = []
         batch: list[np.ndarray] = []
-        with torch.inference_mode():
+        with torch.inference_mode(), _one_thread(torch):
             for span, mel in self._windows(audio, regions, gain):
                 spans.append(span)
                 batch.append(mel)
@@ -123,8 +126,6 @@ class ResemblyzerDiarizer(Diarizer):
 
         A region shorter than a window is tiled to window length, which keeps its voice.
         """
-        from resemblyzer.audio import wav_to_mel_spectrogram
-
         step = max(1, round(100 / self.rate))
         for index, (start, end) in enumerate(regions):
             piece = audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)]
@@ -132,20 +133,19 @@ class ResemblyzerDiarizer(Diarizer):
                 continue
             frames = 1 + len(piece) // HOP
             if frames < WINDOW_FRAMES:
-                mel = wav_to_mel_spectrogram(piece.astype(np.float32) * gain)
+                mel = mel_frames(piece.astype(np.float32) * gain)
                 yield (start, end, index), np.resize(mel, (WINDOW_FRAMES, mel.shape[1]))
                 continue
             offsets = list(range(0, frames - WINDOW_FRAMES + 1, step))
             if offsets[-1] + WINDOW_FRAMES < frames:
                 offsets.append(frames - WINDOW_FRAMES)
             # The spectrogram of a long region is taken in pieces of about MEL_CHUNK frames:
-            # librosa's STFT of an hour of unbroken speech would need gigabytes.
+            # the STFT of an hour of unbroken speech would need gigabytes.
             per_chunk = max(1, (MEL_CHUNK - WINDOW_FRAMES) // step)
             for group in range(0, len(offsets), per_chunk):
                 chunk = offsets[group:group + per_chunk]
                 first, last = chunk[0], chunk[-1] + WINDOW_FRAMES
-                mel = wav_to_mel_spectrogram(piece[first * HOP:last * HOP].astype(np.float32)
-                                             * gain)
+                mel = mel_frames(piece[first * HOP:last * HOP].astype(np.float32) * gain)
                 for offset in chunk:
                     span = (start + offset / 100,
                             min(end, start + (offset + WINDOW_FRAMES) / 100))
@@ -169,6 +169,43 @@ class ResemblyzerDiarizer(Diarizer):
             path = _viterbi(scores, self.switch_penalty)
             turns.extend(_path_turns(path, start, end))
         return tuple(turns)
+
+
+@contextlib.contextmanager
+def _one_thread(torch: Any) -> Iterator[None]:
+    """PyTorch on one thread meanwhile. A second one left the encoder's wall time as it was
+    (2.2 s on a 10-minute interview) and cost 1.4 s more CPU, taken from recognition running
+    beside it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def mel_frames(wav: np.ndarray) -> np.ndarray:
+    """The encoder's input: resemblyzer's power mel spectrogram of 16 kHz `wav` (frames x 40).
+
+    The same numbers as `resemblyzer.audio.wav_to_mel_spectrogram`, without its librosa call:
+    importing librosa's feature module (scipy.signal, numba) took 1-3 s, holding the GIL
+    while recognition ran beside it. The STFT is PyTorch's, already loaded for the encoder;
+    the Slaney mel filters are the ones faster-whisper computes for Whisper.
+    """
+    import torch
+
+    spectrum = torch.stft(torch.from_numpy(np.ascontiguousarray(wav, dtype=np.float32)), N_FFT,
+                          hop_length=HOP, window=torch.hann_window(N_FFT), center=True,
+                          pad_mode="constant", return_complex=True)
+    power = spectrum.abs().square().numpy()
+    return (_mel_filters() @ power).T.astype(np.float32)
+
+
+@functools.cache
+def _mel_filters() -> np.ndarray:
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    return FeatureExtractor.get_mel_filters(SAMPLE_RATE, N_FFT, n_mels=MELS).astype(np.float32)
 
 
 def _gain(audio: Mono, regions: list[tuple[float, float]]) -> float:
