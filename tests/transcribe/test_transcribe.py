@@ -21,7 +21,7 @@ from showrunner import atomic
 from showrunner.audio import reading as audio
 from showrunner.config import load_episode, load_show
 from showrunner.errors import AudioError
-from showrunner.model import Segment, TranscriptionSettings
+from showrunner.model import Segment, TranscriptionSettings, Word
 from showrunner.synth import Conversation
 from showrunner.transcribe import coverage
 from showrunner.transcribe.engines import EngineInfo, TranscribeOptions
@@ -278,6 +278,53 @@ def test_a_dropped_stretch_is_heard_again(clip: tuple[Path, list[str]],
     missing = [w for w in normalize(lost).split() if w not in recovered]
     assert len(missing) <= 0.2 * len(normalize(lost).split()), missing
     assert coverage.uncovered(samples, segments) == []  # the real transcript had no hole
+
+
+def test_words_stretched_over_skipped_speech_are_heard_again(clip: tuple[Path, list[str]],
+                                                             engine: CountingEngine) -> None:
+    samples = audio.decode(clip[0])
+    options = TranscribeOptions()
+    segments = list(engine.transcribe(samples, options)[0])
+    words = [w for s in segments for w in s.words]
+    # What the batched pipeline did to a question: skipped it, and spread the next three
+    # words over it and over themselves.
+    first = next(i for i, w in enumerate(words) if w.start >= 6.0)
+    skipped, following = words[first:first + 12], words[first + 12:first + 15]
+    start, end = skipped[0].start, following[-1].end
+    thirds = [start + (end - start) * k / 3 for k in range(4)]
+    spread = tuple(replace(w, start=a, end=b)
+                   for w, a, b in zip(following, thirds[:-1], thirds[1:], strict=True))
+    derailed = [Segment(w.start, w.end, w.text, None, (w,)) for w in words[:first]]
+    derailed += [Segment(start, end, " ".join(w.text for w in spread), None, spread)]
+    derailed += [Segment(w.start, w.end, w.text, None, (w,)) for w in words[first + 15:]]
+    assert coverage.uncovered(samples, derailed), "stretched words must not count as heard"
+    repaired, stretches = coverage.repair(engine, samples, derailed, options)
+    assert stretches
+    heard = normalize(" ".join(s.text for s in repaired)).split()
+    wanted = normalize(" ".join(w.text for w in skipped + following)).split()
+    assert sum(w in heard for w in wanted) >= 0.8 * len(wanted), (wanted, heard)
+    assert len(heard) <= len(normalize(" ".join(w.text for w in words)).split()) + 2
+    assert not any(w in spread for s in repaired for w in s.words)
+
+
+def test_a_drawn_out_word_is_not_a_hole() -> None:
+    rng = np.random.default_rng(2)
+    talk = (0.2 * rng.standard_normal(16000 * 4)).astype(np.float32)
+    said = (Word(0.0, 0.3, "So", 0.9), Word(0.3, 1.5, "sooo", 0.9), Word(1.5, 1.9, "then", 0.9),
+            Word(1.9, 2.6, "we", 0.9), Word(2.6, 4.0, "went", 0.9))
+    assert coverage.uncovered(talk, [Segment(0.0, 4.0, "x", None, said)]) == []
+    dragging = (Word(0.0, 0.3, "So", 0.9), Word(0.3, 1.5, "I", 0.9),
+                Word(1.5, 2.8, "wrote", 0.9), Word(2.8, 4.0, "every", 0.9))
+    assert coverage.uncovered(talk, [Segment(0.0, 4.0, "x", None, dragging)]) == [(1.05, 4.0)]
+
+
+def test_outside_keeps_the_words_on_either_side() -> None:
+    words = tuple(Word(float(i), i + 0.5, f"w{i}", 1.0) for i in range(6))
+    segment = Segment(0.0, 5.5, " ".join(w.text for w in words), "Mary", words)
+    before, after = coverage.outside(segment, 1.9, 3.9)
+    assert before.text == "w0 w1" and after.text == "w4 w5" and after.speaker == "Mary"
+    assert coverage.outside(segment, 10.0, 11.0) == [segment]
+    assert coverage.outside(segment, 0.0, 6.0) == []
 
 
 def test_repair_finds_nothing_in_silence_or_in_full_coverage() -> None:

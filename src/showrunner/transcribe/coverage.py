@@ -4,7 +4,9 @@ Whisper decodes 30-second windows and jumps ahead by the last timestamp it predi
 prediction runs ahead, whole stretches of speech vanish from the transcript without any
 warning (measured here with some settings and glossary prompts: 40 to 95 script words in a
 row). This module finds loud stretches of the recording that no recognized word covers,
-and has the engine hear each one again on its own.
+and has the engine hear each one again on its own. A word stretched over speech it skipped
+covers nothing: the batched pipeline dropped a 3.7-second question and spread the answer's
+first three words ("I wrote every") over it, the last lasting 2.3 s.
 
 Loudness (not a second VAD pass) finds the candidates: it costs a few milliseconds per
 minute, and a false alarm (music, a cough) only costs one short extra recognition, which
@@ -19,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..audio import SAMPLE_RATE, Mono
-from ..model import Segment
+from ..model import Segment, Word
 from .engines import TranscribeOptions, TranscriptionEngine
 from .pieces import shifted
 
@@ -32,6 +34,9 @@ WORD_SLACK_SECONDS = 0.75  # recognizers' word times are this far off at worst, 
 # Audio heard on each side of a hole, so that its first and last words are heard whole and in
 # context; only the words that fall inside the hole are kept.
 CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
+# A word this long is drawn out, or stretched over speech the recognizer skipped; a run of
+# such words lasting MIN_GAP_SECONDS or more is no evidence that the speech under it was heard.
+DRAG_SECONDS = 0.6
 
 
 def speech_stretches(samples: Mono, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
@@ -62,10 +67,15 @@ def frame_levels(samples: Mono, hop: int, block: int = _BLOCK) -> np.ndarray:
 
 def uncovered(samples: Mono, segments: Iterable[Segment],
               min_gap: float = MIN_GAP_SECONDS) -> list[tuple[float, float]]:
-    """Loud stretches of at least `min_gap` seconds that no recognized word comes near."""
+    """Loud stretches of at least `min_gap` seconds that no recognized word comes near, a
+    run of stretched words (`DRAG_SECONDS`) counting as no word."""
     spans: list[tuple[float, float]] = []
+    words: list[Word] = []
     for segment in segments:
-        spans += [(w.start, w.end) for w in segment.words] or [(segment.start, segment.end)]
+        words += segment.words
+        spans += [] if segment.words else [(segment.start, segment.end)]
+    stretched = _stretched(words, min_gap)
+    spans += [(w.start, w.end) for w in words if id(w) not in stretched]
     covered = sorted((low - WORD_SLACK_SECONDS, high + WORD_SLACK_SECONDS) for low, high in spans)
     gaps = []
     for start, end in speech_stretches(samples):
@@ -79,6 +89,27 @@ def uncovered(samples: Mono, segments: Iterable[Segment],
         if end - cursor >= min_gap:
             gaps.append((cursor, end))
     return _merged(gaps)
+
+
+def _stretched(words: list[Word], min_gap: float) -> dict[int, Word]:
+    """Every run of consecutive dragging words that lasts `min_gap` or more, by id."""
+    found: dict[int, Word] = {}
+    run: list[Word] = []
+    for word in [*sorted(words, key=lambda w: w.start), None]:
+        if word is not None and word.end - word.start >= DRAG_SECONDS:
+            run.append(word)
+            continue
+        if run and run[-1].end - run[0].start >= min_gap:
+            found.update((id(w), w) for w in run)
+        run = []
+    return found
+
+
+def _over(stretched: Iterable[Word], start: float, end: float) -> tuple[float, float]:
+    """The hole from `start` to `end` widened over the stretched words that reach into it."""
+    near = [w for w in stretched
+            if w.end > start - WORD_SLACK_SECONDS and w.start < end + WORD_SLACK_SECONDS]
+    return min([start, *(w.start for w in near)]), max([end, *(w.end for w in near)])
 
 
 def _merged(gaps: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -95,21 +126,28 @@ def _merged(gaps: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
            options: TranscribeOptions) -> tuple[list[Segment], list[tuple[float, float]]]:
     """`segments` with every uncovered stretch heard again on its own (no prompt, sequential
-    decoding), and the stretches that gave back speech."""
+    decoding), and the stretches that gave back speech. What is heard replaces the stretched
+    words inside a stretch, unless it has fewer words than they are."""
     repaired: list[tuple[float, float]] = []
-    added: list[Segment] = []
     plain = replace(options, initial_prompt=None, hotwords=None, batched=False)
-    for start, end in uncovered(samples, segments):
+    stretched = _stretched([w for s in segments for w in s.words], MIN_GAP_SECONDS).values()
+    for hole in uncovered(samples, segments):
+        start, end = _over(stretched, *hole)
         low = max(start - CONTEXT_SECONDS, 0.0)
         clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
         found, _info = engine.transcribe(clip, plain)
         # The hole lies between the words around it, widened by their timing slack.
         span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
         heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
-        if heard:
-            added += heard
+        stretched = [kept for s in segments if (kept := inside(s, *span))]
+        if heard and _count(heard) >= _count(stretched):
+            segments = [part for s in segments for part in outside(s, *span)] + heard
             repaired.append((round(start, 2), round(end, 2)))
-    return sorted(segments + added, key=lambda s: s.start), repaired
+    return sorted(segments, key=lambda s: s.start), repaired
+
+
+def _count(segments: list[Segment]) -> int:
+    return sum(len(s.words) or 1 for s in segments)
 
 
 def inside(segment: Segment, low: float, high: float) -> Segment | None:
@@ -127,6 +165,22 @@ def inside(segment: Segment, low: float, high: float) -> Segment | None:
         return segment
     return replace(segment, start=words[0].start, end=words[-1].end, words=words,
                    text=" ".join(w.text for w in words))
+
+
+def outside(segment: Segment, low: float, high: float) -> list[Segment]:
+    """The parts of `segment` before and after [low, high], by its words' midpoints (by its own
+    midpoint when it has no words)."""
+    def within(start: float, end: float) -> bool:
+        return low <= (start + end) / 2 <= high
+
+    if not segment.words:
+        return [] if within(segment.start, segment.end) else [segment]
+    if not any(within(w.start, w.end) for w in segment.words):
+        return [segment]
+    before = tuple(w for w in segment.words if (w.start + w.end) / 2 < low)
+    after = tuple(w for w in segment.words if (w.start + w.end) / 2 > high)
+    return [replace(segment, start=words[0].start, end=words[-1].end, words=words,
+                    text=" ".join(w.text for w in words)) for words in (before, after) if words]
 
 
 def bridged(mask: np.ndarray, frames: int) -> np.ndarray:
