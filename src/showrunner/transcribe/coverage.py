@@ -139,8 +139,8 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
         # The hole lies between the words around it, widened by their timing slack.
         span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
         heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
-        stretched = [kept for s in segments if (kept := inside(s, *span))]
-        if heard and _count(heard) >= _count(stretched):
+        there = [kept for s in segments if (kept := inside(s, *span))]
+        if heard and _count(heard) >= _count(there):
             segments = [part for s in segments for part in outside(s, *span)] + heard
             repaired.append((round(start, 2), round(end, 2)))
     return sorted(segments, key=lambda s: s.start), repaired
