@@ -69,13 +69,19 @@ def uncovered(samples: Mono, segments: Iterable[Segment],
               min_gap: float = MIN_GAP_SECONDS) -> list[tuple[float, float]]:
     """Loud stretches of at least `min_gap` seconds that no recognized word comes near, a
     run of stretched words (`DRAG_SECONDS`) counting as no word."""
-    spans: list[tuple[float, float]] = []
-    words: list[Word] = []
-    for segment in segments:
-        words += segment.words
-        spans += [] if segment.words else [(segment.start, segment.end)]
-    stretched = _stretched(words, min_gap)
-    spans += [(w.start, w.end) for w in words if id(w) not in stretched]
+    segments = list(segments)
+    return _holes(samples, segments, _stretched(_words(segments), min_gap), min_gap)
+
+
+def _words(segments: Iterable[Segment]) -> list[Word]:
+    return [word for segment in segments for word in segment.words]
+
+
+def _holes(samples: Mono, segments: list[Segment], stretched: dict[int, Word],
+           min_gap: float) -> list[tuple[float, float]]:
+    """`uncovered`, given the stretched words (`repair` needs them too: found once)."""
+    spans = [(s.start, s.end) for s in segments if not s.words]
+    spans += [(w.start, w.end) for w in _words(segments) if id(w) not in stretched]
     covered = sorted((low - WORD_SLACK_SECONDS, high + WORD_SLACK_SECONDS) for low, high in spans)
     gaps = []
     for start, end in speech_stretches(samples):
@@ -130,9 +136,9 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
     words inside a stretch, unless it has fewer words than they are."""
     repaired: list[tuple[float, float]] = []
     plain = replace(options, initial_prompt=None, hotwords=None, batched=False)
-    stretched = _stretched([w for s in segments for w in s.words], MIN_GAP_SECONDS).values()
-    for hole in uncovered(samples, segments):
-        start, end = _over(stretched, *hole)
+    stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
+    for hole in _holes(samples, segments, stretched, MIN_GAP_SECONDS):
+        start, end = _over(stretched.values(), *hole)
         low = max(start - CONTEXT_SECONDS, 0.0)
         clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
         found, _info = engine.transcribe(clip, plain)
@@ -150,37 +156,38 @@ def _count(segments: list[Segment]) -> int:
     return sum(len(s.words) or 1 for s in segments)
 
 
+def _midway(start: float, end: float, low: float, high: float) -> bool:
+    """Whether the midpoint of [start, end] lies in [low, high]: how a word or a wordless
+    segment is placed inside or outside a stretch."""
+    return low <= (start + end) / 2 <= high
+
+
+def _with_words(segment: Segment, words: tuple[Word, ...]) -> Segment:
+    return replace(segment, start=words[0].start, end=words[-1].end, words=words,
+                   text=" ".join(w.text for w in words))
+
+
 def inside(segment: Segment, low: float, high: float) -> Segment | None:
     """The part of `segment` whose words' midpoints lie in [low, high] (the segment's own
     midpoint when it has no words); None when nothing does."""
-    def within(start: float, end: float) -> bool:
-        return low <= (start + end) / 2 <= high
-
     if not segment.words:
-        return segment if within(segment.start, segment.end) else None
-    words = tuple(w for w in segment.words if within(w.start, w.end))
+        return segment if _midway(segment.start, segment.end, low, high) else None
+    words = tuple(w for w in segment.words if _midway(w.start, w.end, low, high))
     if not words:
         return None
-    if len(words) == len(segment.words):
-        return segment
-    return replace(segment, start=words[0].start, end=words[-1].end, words=words,
-                   text=" ".join(w.text for w in words))
+    return segment if len(words) == len(segment.words) else _with_words(segment, words)
 
 
 def outside(segment: Segment, low: float, high: float) -> list[Segment]:
     """The parts of `segment` before and after [low, high], by its words' midpoints (by its own
     midpoint when it has no words)."""
-    def within(start: float, end: float) -> bool:
-        return low <= (start + end) / 2 <= high
-
     if not segment.words:
-        return [] if within(segment.start, segment.end) else [segment]
-    if not any(within(w.start, w.end) for w in segment.words):
+        return [] if _midway(segment.start, segment.end, low, high) else [segment]
+    if not any(_midway(w.start, w.end, low, high) for w in segment.words):
         return [segment]
     before = tuple(w for w in segment.words if (w.start + w.end) / 2 < low)
     after = tuple(w for w in segment.words if (w.start + w.end) / 2 > high)
-    return [replace(segment, start=words[0].start, end=words[-1].end, words=words,
-                    text=" ".join(w.text for w in words)) for words in (before, after) if words]
+    return [_with_words(segment, words) for words in (before, after) if words]
 
 
 def bridged(mask: np.ndarray, frames: int) -> np.ndarray:
