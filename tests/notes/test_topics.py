@@ -203,6 +203,27 @@ def test_noun_phrases_from_the_hosts_sentences(sentence: str, phrase: str | None
     assert phrasing.noun_phrase(sentence) == phrase
 
 
+@pytest.mark.parametrize("sentence, asked", [
+    ("Running a bakery means very early mornings, how do you avoid burnout?",
+     "How do you avoid burnout?"),
+    ("Where does your flour come from, and how did you find your suppliers?", None),
+    ("It was fine, right?", None),
+    ("We moved twice.", None),
+])
+def test_the_question_after_a_lead_in_joined_by_a_comma(sentence: str, asked: str | None) -> None:
+    assert phrasing.asked_clause(sentence) == (asked or sentence)
+
+
+def test_a_lead_in_joined_to_its_question_still_names_the_topic() -> None:
+    """What tiny.en made of the burnout topic: the lead-in and the question in one sentence,
+    and the answer's "burned out" heard as "earned out"."""
+    texts = ["Running a bakery means very early mornings, how do you avoid burnout?",
+             "I've earned out hardly in the third year and had to close for a moment.",
+             "The shop is closed on Mondays and Tuesdays."]
+    wording = phrasing.word_topic(texts, [True, False, False], [0.6, 0.5, 0.9], guest="Mary")
+    assert wording.bullet == "Avoiding burnout"
+
+
 def test_a_question_just_after_the_hosts_turn_opens_the_topic_whoever_asks_it() -> None:
     texts = ["Running a bakery means very early mornings.", "How do you avoid burnout?",
              "I burned out badly in the third year.", "Do you know what I mean?"]

@@ -77,7 +77,7 @@ def word_topic(texts: list[str], by_host: list[bool], topicality: list[float], *
                guest: str | None) -> Wording:
     """Name a topic from its sentences: the host's most on-topic sentence, rephrased."""
     for text in _ranked(texts, by_host, topicality):
-        phrase = noun_phrase(text)
+        phrase = noun_phrase(text) or noun_phrase(asked_clause(text))
         if phrase:
             return _wording(phrase, phrase)
         indirect = indirect_question(text, guest) if guest else None
@@ -91,6 +91,18 @@ def word_topic(texts: list[str], by_host: list[bool], topicality: list[float], *
             return _wording(bullet, keyphrase(texts) or bullet, phrased=False)
     label = keyphrase(texts) or "the conversation"
     return _wording(_capital(label), label, phrased=False)
+
+
+def asked_clause(text: str) -> str:
+    """"Running a bakery means early mornings, how do you avoid burnout?" -> the question after
+    the lead-in (a recognizer often joins a host's lead-in and question with a comma); a
+    sentence that opens as a question, or asks nothing, is kept whole."""
+    sentence = clean_sentence(text)
+    if not sentence.endswith("?") or ASKS.match(sentence):
+        return text
+    clauses = re.split(r",\s+(?=(?:how|what|why|where|when|who|which)\b)", sentence,
+                       flags=re.IGNORECASE)
+    return _capital(clauses[-1]) if len(clauses) > 1 else text
 
 
 def _first_clause(question: str, guest: str | None) -> str | None:
