@@ -34,7 +34,9 @@ _YOU_ARE = re.compile(r"^(?:you are|you're|you've been|you have been)\s+(?P<ing>
                       re.IGNORECASE)
 _HOW_DO_YOU = re.compile(r"^how (?:do|did|would|will|can|should) you\s+(?P<verb>[a-z]+)(?P<rest>.*)$",
                          re.IGNORECASE)
-_WH = r"(?P<wh>(?:how|what|why|where|when|which|who)(?:\s+(?:much|many|long|often|kind of|advice|" \
+# The words an open question starts with; one list for every rule below.
+_QUESTION_WORDS = r"(?:how|what|why|where|when|which|who)"
+_WH = r"(?P<wh>" + _QUESTION_WORDS + r"(?:\s+(?:much|many|long|often|kind of|advice|" \
       r"part|role|mistakes?|lessons?|[a-z]+ing))?)"
 _WH_AUX_YOU = re.compile(_WH + r"\s+(?P<aux>do|does|did|would|will|can|could|should|are|were|"
                          r"have|has)\s+(?P<subject>you|your\s+\w+)\s+(?P<rest>.+)$", re.IGNORECASE)
@@ -100,14 +102,14 @@ def asked_clause(text: str) -> str:
     sentence = clean_sentence(text)
     if not sentence.endswith("?") or ASKS.match(sentence):
         return text
-    clauses = re.split(r",\s+(?=(?:how|what|why|where|when|who|which)\b)", sentence,
+    clauses = re.split(r",\s+(?=" + _QUESTION_WORDS + r"\b)", sentence,
                        flags=re.IGNORECASE)
     return _capital(clauses[-1]) if len(clauses) > 1 else text
 
 
 def _first_clause(question: str, guest: str | None) -> str | None:
     """"Where does X come from, and how did you …?" -> the first half as an indirect question."""
-    first = re.split(r",?\s+and\s+(?=(?:how|what|why|where|when|who|which)\b)", question,
+    first = re.split(r",?\s+and\s+(?=" + _QUESTION_WORDS + r"\b)", question,
                      maxsplit=1, flags=re.IGNORECASE)[0]
     if first == question or not guest:
         return None
@@ -196,7 +198,7 @@ def indirect_question(text: str, guest: str) -> str | None:
     elif (match := _YESNO_YOU.match(sentence)) is not None:
         clause = _clause(match["aux"].lower(), guest, match["rest"])
         result = f"Whether {clause}" if clause else None
-    elif re.match(r"^(how|what|why|where|when|which|who)\b", sentence, re.IGNORECASE) and \
+    elif re.match(r"^" + _QUESTION_WORDS + r"\b", sentence, re.IGNORECASE) and \
             re.search(r"\byour\b", sentence, re.IGNORECASE) and \
             not re.search(r"\byou\b", sentence, re.IGNORECASE):
         result = re.sub(r"\byour\b", f"{guest}'s", sentence, count=1, flags=re.IGNORECASE)
