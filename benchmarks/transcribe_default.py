@@ -38,6 +38,7 @@ def section() -> str:
     pooled = {name: [0.0, 0] for name, _ in SETTINGS}  # errors, script words
     wall = {name: 0.0 for name, _ in SETTINGS}
     longest = {name: 0 for name, _ in SETTINGS}
+    each: list[dict[str, float]] = []  # every conversation's WER by setting, unrounded
     with tempfile.TemporaryDirectory(prefix="showrunner-bench-") as tmp:
         for path in sorted(NOTES_SET.glob("*.yaml")):
             episode = load(path)
@@ -50,6 +51,7 @@ def section() -> str:
                         "title: Bench\nnumber: 1\naudio: raw.wav\nguests: [mary-chen]\n",
                         conversation.wav)
             row: list[Any] = [path.stem, f"{conversation.duration / 60:.1f} min"]
+            each.append({})
             for name, flag in SETTINGS:
                 run = _child(_cli(show, "--threads", str(THREADS), flag))
                 heard = transcripts.load(show / "episodes/E1/transcript.json").text
@@ -58,12 +60,13 @@ def section() -> str:
                 pooled[name][1] += accuracy.reference_words
                 wall[name] += run.wall_s
                 longest[name] = max(longest[name], accuracy.longest_missing_run)
+                each[-1][name] = accuracy.wer
                 row += [f"{accuracy.wer_percent:.1f} %", str(accuracy.longest_missing_run),
                         f"{run.wall_s:.0f} s"]
             rows.append(row)
     rate = {name: 100 * errors / max(words, 1) for name, (errors, words) in pooled.items()}
-    better = sum(float(r[2].split()[0]) < float(r[5].split()[0]) for r in rows)
-    worse = sum(float(r[2].split()[0]) > float(r[5].split()[0]) for r in rows)
+    better = sum(wer["batched"] < wer["sequential"] for wer in each)
+    worse = sum(wer["batched"] > wer["sequential"] for wer in each)
     rows.append(["**pooled over all words**", "", f"**{rate['batched']:.1f} %**",
                  str(longest["batched"]), f"{wall['batched']:.0f} s",
                  f"**{rate['sequential']:.1f} %**", str(longest["sequential"]),
