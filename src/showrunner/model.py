@@ -92,12 +92,9 @@ class TranscriptionSettings:
     language: str | None = "en"
     # Chosen by measurement (BENCHMARKS.md, "Transcribe"): int8 beam 5 is as accurate as
     # float32 for less CPU time, greedy loses 3 points of WER. Batched decoding with the
-    # coverage check drops no stretch, takes 0.72x the wall time, and pooled over eleven
-    # held-out conversations its WER is sequential's (15.9 against 16.1 %; BENCHMARKS.md,
-    # "batched or sequential as the default"). Not the default yet: it misses issue #18's
-    # speed target too ("the stage against a bare batched call"), and made the default it
-    # failed three tests of what the notes and the split make of the words it heard
-    # ("burnout" heard as "work out"; a part opening on a host's statement).
+    # coverage check drops no stretch in 0.72x the wall time at sequential's pooled WER
+    # (BENCHMARKS.md), but it misses issue #18's speed target, and as the default it failed
+    # three notes and split tests on words it heard ("burnout" as "work out"): not yet.
     beam_size: int = 5
     compute_type: str = "int8"
     batched: bool = False
