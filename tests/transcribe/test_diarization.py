@@ -27,6 +27,11 @@ def load(conversation: Conversation) -> np.ndarray:
     return audio
 
 
+def voice_at(diarization: Diarization, moment: float) -> int:
+    """The voice the diarization gives `moment`, or -1 where it gives none."""
+    return next((x.voice for x in diarization.turns if x.start <= moment < x.end), -1)
+
+
 def agreement(diarization: Diarization, conversation: Conversation) -> float:
     """Share of spoken moments (every 0.1 s inside a true turn) given the voice that most
     often speaks for that moment's true speaker."""
@@ -34,7 +39,7 @@ def agreement(diarization: Diarization, conversation: Conversation) -> float:
     moments = []
     for turn in conversation.turns:
         for t in np.arange(turn.start, turn.end, 0.1):
-            voice = next((x.voice for x in diarization.turns if x.start <= t < x.end), -1)
+            voice = voice_at(diarization, t)
             moments.append((turn.speaker, voice))
             votes[(turn.speaker, voice)] = votes.get((turn.speaker, voice), 0) + 1
     best = {speaker: max((v for s, v in votes if s == speaker),
@@ -126,10 +131,9 @@ def test_bfloat16_hears_the_voices_as_float32_does(conversation):
     wav = load(conversation)[: 16_000 * 60]
     wide, narrow = (ResemblyzerDiarizer(precision=p) for p in ("float32", "bfloat16"))
     assert float(wide.voiceprint(wav) @ narrow.voiceprint(wav)) >= 0.999
-    turns = [d.diarize(wav, speakers=2).turns for d in (wide, narrow)]
+    found = [d.diarize(wav, speakers=2) for d in (wide, narrow)]
     moments = np.arange(0.0, 60.0, 0.1)
-    voices = [np.array([next((x.voice for x in found if x.start <= t < x.end), -1)
-                        for t in moments]) for found in turns]
+    voices = [np.array([voice_at(diarization, t) for t in moments]) for diarization in found]
     same = max(np.mean(voices[0] == voices[1]),
                np.mean(np.where(voices[1] >= 0, 1 - voices[1], -1) == voices[0]))
     assert same >= 0.99
