@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,7 @@ from showrunner.synth import Conversation
 from showrunner.transcribe import coverage
 from showrunner.transcribe.engines import EngineInfo, TranscribeOptions
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
-from showrunner.transcribe.stage import settings_key, transcribe_episode
+from showrunner.transcribe.stage import _at_idle_priority, settings_key, transcribe_episode
 
 from ..format_checks import check_folder
 from ..helpers import (
@@ -386,3 +389,15 @@ def test_silence_is_refused_before_a_model_is_loaded(tmp_path: Path) -> None:
     show = load_show(show_folder)
     with pytest.raises(AudioError, match="silent"):
         transcribe_episode(show, load_episode(show, "E1"), quiet=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_diarization_thread_yields_the_cores_and_the_caller_keeps_its_priority() -> None:
+    def own_niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = own_niceness()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        worker = pool.submit(_at_idle_priority, own_niceness).result()
+    assert worker == 19
+    assert own_niceness() == before

@@ -10,15 +10,18 @@ audio, so it runs in a second thread while the engine recognizes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from .. import atomic, audio, transcripts
 from ..errors import AudioError, ConfigError, ShowrunnerError
@@ -33,6 +36,7 @@ __all__ = ["TranscribeResult", "recognition_options", "recognize", "resolve_sett
            "settings_key", "transcribe_episode"]
 
 STAGE_VERSION = 1
+_T = TypeVar("_T")
 # Settings that change what is recognized; `threads` only changes how fast.
 _OUTPUT_SETTINGS = ("engine", "model", "language", "beam_size", "compute_type", "batched",
                     "batch_size", "vad", "word_timestamps")
@@ -77,17 +81,30 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     if not coverage.speech_stretches(samples):
         raise AudioError("is silent: there is no speech to transcribe", path=path,
                          hint="check that 'audio:' in episode.yaml names the right recording")
+    engine = engine or _new_engine(engine_class, settings, show.root)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diarize") as pool:
         # Diarization needs only the audio, so it runs beside recognition on the same decoded
-        # samples: PyTorch and CTranslate2 both let go of the GIL while they compute.
-        voices = pool.submit(speakers.hear_voices, samples, show, episode.guests)
-        engine = engine or _new_engine(engine_class, settings, show.root)
+        # samples: PyTorch and CTranslate2 both let go of the GIL while they compute. It
+        # starts once the model is loaded (importing PyTorch alongside held the GIL and tripled
+        # the load) and runs at the lowest priority.
+        voices = pool.submit(_at_idle_priority, speakers.hear_voices, samples, show,
+                             episode.guests)
         transcript = _finished(_recognized(engine, samples, show, settings, path, quiet), show,
                                episode, settings, key, fingerprint)
         transcript = speakers.name_speakers(transcript, voices.result(), show, episode.guests)
     written = transcripts.write_all(transcript, episode.folder)
     return TranscribeResult(transcript, False, _summary(episode, transcript, started),
                             tuple(written))
+
+
+def _at_idle_priority(work: Callable[..., _T], *args: Any) -> _T:
+    """`work(*args)`, this thread at nice 19: Linux schedules threads one by one, so
+    recognition keeps every core it can use and this work gets the cycles it leaves (no idle
+    core is wasted). Elsewhere a thread id is no process id: the priority stays."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    return work(*args)
 
 
 def _fingerprint(episode: Episode) -> str:
