@@ -11,6 +11,7 @@ audio, so it runs in a second thread while the engine recognizes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -69,13 +70,22 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
     speakers.check_voice_samples(show, episode.guests)  # now, not after minutes of work
     started = time.monotonic()
     engine_class = type(engine) if engine else get_engine(settings.engine, show.root / "show.yaml")
+    finish = functools.partial(_finished, show=show, episode=episode, settings=settings,
+                               key=key, fingerprint=fingerprint)
     if episode.tracks:  # each person's words from their own track: no diarization
         engine = engine or _new_engine(engine_class, settings, show.root)
-        transcript = _finished(_from_tracks(engine, show, episode, settings, quiet), show,
-                               episode, settings, key, fingerprint)
-        written = transcripts.write_all(transcript, episode.folder)
-        return TranscribeResult(transcript, False, _summary(episode, transcript, started),
-                                tuple(written))
+        transcript = finish(_from_tracks(engine, show, episode, settings, quiet))
+    else:
+        transcript = _from_recording(engine, engine_class, show, episode, settings, quiet, finish)
+    written = tuple(transcripts.write_all(transcript, episode.folder))
+    return TranscribeResult(transcript, False, _summary(episode, transcript, started), written)
+
+
+def _from_recording(engine: TranscriptionEngine | None,
+                    engine_class: type[TranscriptionEngine], show: Show, episode: Episode,
+                    settings: TranscriptionSettings, quiet: bool,
+                    finish: Callable[[Transcript], Transcript]) -> Transcript:
+    """Recognize the one recording, `finish` it, and name its speakers by diarization."""
     path = _audio_path(episode)
     samples = audio.decode_samples(path)  # on disk: each step reads only its stretch
     if not coverage.speech_stretches(samples):
@@ -83,24 +93,17 @@ def transcribe_episode(show: Show, episode: Episode, *, overrides: dict[str, Any
                          hint="check that 'audio:' in episode.yaml names the right recording")
     engine = engine or _new_engine(engine_class, settings, show.root)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diarize") as pool:
-        # Diarization needs only the audio, so it runs beside recognition on the same decoded
-        # samples: PyTorch and CTranslate2 both let go of the GIL while they compute. It
-        # starts once the model is loaded (importing PyTorch alongside held the GIL and tripled
-        # the load) and runs at the lowest priority.
+        # Diarization runs beside recognition (both let go of the GIL while they compute),
+        # once the model is loaded: importing PyTorch alongside tripled the load.
         voices = pool.submit(_at_idle_priority, speakers.hear_voices, samples, show,
                              episode.guests)
-        transcript = _finished(_recognized(engine, samples, show, settings, path, quiet), show,
-                               episode, settings, key, fingerprint)
-        transcript = speakers.name_speakers(transcript, voices.result(), show, episode.guests)
-    written = transcripts.write_all(transcript, episode.folder)
-    return TranscribeResult(transcript, False, _summary(episode, transcript, started),
-                            tuple(written))
+        transcript = finish(_recognized(engine, samples, show, settings, path, quiet))
+        return speakers.name_speakers(transcript, voices.result(), show, episode.guests)
 
 
 def _at_idle_priority(work: Callable[..., _T], *args: Any) -> _T:
-    """`work(*args)`, this thread at nice 19: Linux schedules threads one by one, so
-    recognition keeps every core it can use and this work gets the cycles it leaves (no idle
-    core is wasted). Elsewhere a thread id is no process id: the priority stays."""
+    """`work(*args)` at nice 19: Linux schedules threads one by one, so recognition keeps
+    the cores it can use and this thread gets what it leaves."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
@@ -159,8 +162,7 @@ def load_engine(show: Show, overrides: dict[str, Any] | None = None) -> Transcri
     """The engine show.yaml's settings (with flag `overrides`) name, loaded once: a worker
     that transcribes many episodes passes it to every `transcribe_episode` call."""
     settings = resolve_settings(show, overrides or {})
-    engine_class = get_engine(settings.engine, show.root / "show.yaml")
-    return _new_engine(engine_class, settings, show.root)
+    return _new_engine(get_engine(settings.engine, show.root / "show.yaml"), settings, show.root)
 
 
 def _new_engine(engine_class: type[TranscriptionEngine], settings: TranscriptionSettings,
