@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from showrunner.errors import EngineError
+from showrunner.model import Segment, Word
 from showrunner.synth import Conversation
 from showrunner.transcribe.engines import (
     TranscribeOptions,
@@ -20,7 +21,7 @@ from showrunner.transcribe.engines import (
     model_folder,
 )
 from showrunner.transcribe.engines.ct2_checkpoint import cached_checkpoint, read_model_bin
-from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
+from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine, _by_sentence
 from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
 from ..helpers import PACKAGED_MODEL
@@ -141,3 +142,23 @@ def test_options_are_frozen_and_recorded() -> None:
     assert options.as_dict()["condition_on_previous_text"] is False
     with pytest.raises(AttributeError):
         options.beam_size = 5  # type: ignore[misc, unused-ignore]
+
+
+def _segment(*timed: tuple[float, float, str]) -> Segment:
+    words = tuple(Word(start, end, text) for start, end, text in timed)
+    return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), None, words)
+
+
+def test_batched_windows_are_cut_into_sentences_by_their_words() -> None:
+    window = _segment((0.0, 0.4, "Dr."), (0.5, 0.9, "Reed"), (1.0, 1.4, "agreed."),
+                      (2.0, 2.3, "Why"), (2.4, 2.8, "now?"), (3.5, 3.9, "Because"),
+                      (4.0, 4.4, "\"prices"), (4.5, 4.9, "rose.\""), (5.0, 5.5, "And"))
+    wordless = Segment(6.0, 7.0, "[music]")
+    found = list(_by_sentence([window, wordless]))
+    assert [s.text for s in found] == ["Dr. Reed agreed.", "Why now?",
+                                      "Because \"prices rose.\"", "And", "[music]"]
+    assert [(s.start, s.end) for s in found[:4]] == [(0.0, 1.4), (2.0, 2.8), (3.5, 4.9),
+                                                    (5.0, 5.5)]
+    assert [w for s in found for w in s.words] == list(window.words)
+    one = _segment((0.0, 0.5, "Hello"), (0.6, 1.0, "there."))
+    assert list(_by_sentence([one])) == [one]

@@ -19,6 +19,9 @@ from . import (
 )
 
 CLIP_SECONDS = 30
+# Words ending in a full stop that end no sentence.
+_ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.",
+                            "jr.", "sr.", "prof."})
 
 
 class FasterWhisperEngine(TranscriptionEngine):
@@ -61,7 +64,8 @@ class FasterWhisperEngine(TranscriptionEngine):
         else:
             segments, info = self.whisper.transcribe(audio, vad_filter=options.vad, **common)
         used = {**options.as_dict(), "compute_type": self.compute_type, "threads": self.threads}
-        return _converted(segments), EngineInfo(
+        found = _converted(segments)
+        return (_by_sentence(found) if options.batched else found), EngineInfo(
             engine=self.name, model=self.model, language=info.language,
             duration=float(info.duration),
             speech_duration=float(info.duration_after_vad or info.duration), options=used)
@@ -107,3 +111,29 @@ def _converted(segments: Iterable[Any]) -> Iterator[Segment]:
         text = " ".join(segment.text.split())
         if text:
             yield Segment(float(segment.start), float(segment.end), text, None, words)
+
+
+def _by_sentence(segments: Iterable[Segment]) -> Iterator[Segment]:
+    """Each segment cut after every word that ends a sentence. The batched pipeline decodes
+    without timestamp tokens, so it gives one segment per 30-second window, where sequential
+    decoding gives about one per sentence: a 30-second caption cue, or a part that has to
+    open on the host's remark before a question, is no use to anyone."""
+    for segment in segments:
+        sentence: list[Word] = []
+        for number, word in enumerate(segment.words, start=1):
+            sentence.append(word)
+            if number < len(segment.words) and _ends_sentence(word.text):
+                yield _sentence(segment, sentence)
+                sentence = []
+        yield _sentence(segment, sentence) if segment.words else segment
+
+
+def _ends_sentence(word: str) -> bool:
+    return word.rstrip('"\')').endswith((".", "?", "!")) and word.lower() not in _ABBREVIATIONS
+
+
+def _sentence(segment: Segment, words: list[Word]) -> Segment:
+    if len(words) == len(segment.words):
+        return segment
+    return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), None,
+                   tuple(words))
