@@ -39,6 +39,7 @@ def section() -> str:
     wall = {name: 0.0 for name, _ in SETTINGS}
     longest = {name: 0 for name, _ in SETTINGS}
     each: list[dict[str, float]] = []  # every conversation's WER by setting, unrounded
+    asked = {name: [0, 0] for name, _ in SETTINGS}  # script questions heard as one, asked
     with tempfile.TemporaryDirectory(prefix="showrunner-bench-") as tmp:
         for path in sorted(NOTES_SET.glob("*.yaml")):
             episode = load(path)
@@ -54,7 +55,11 @@ def section() -> str:
             each.append({})
             for name, flag in SETTINGS:
                 run = _child(_cli(show, "--threads", str(THREADS), flag))
-                heard = transcripts.load(show / "episodes/E1/transcript.json").text
+                transcript = transcripts.load(show / "episodes/E1/transcript.json")
+                heard = transcript.text
+                kept, questions = _questions_kept(conversation, transcript)
+                asked[name][0] += kept
+                asked[name][1] += questions
                 accuracy = measure([s.text for s in episode.transcript.segments], heard)
                 pooled[name][0] += accuracy.wer * accuracy.reference_words
                 pooled[name][1] += accuracy.reference_words
@@ -90,5 +95,20 @@ def section() -> str:
         f"{rate['sequential']:.1f} %, in {wall['batched'] / max(wall['sequential'], 1e-9):.2f}x "
         "the wall time.",
         "",
+        "Questions heard as questions (what the split's cuts and the notes' hooks are found "
+        "by): of the script's turns that ask something, those whose recognized words end one "
+        "with a question mark. " + "; ".join(
+            f"{name}: {kept} of {total} ({100 * kept / max(total, 1):.0f} %)"
+            for name, (kept, total) in asked.items()) + ".",
+        "",
     ])
+
+
+def _questions_kept(conversation: Any, transcript: Any) -> tuple[int, int]:
+    """(turns asking something whose recognized words hold a "?", turns asking something)."""
+    words = [w for s in transcript.segments for w in s.words]
+    asking = [t for t in conversation.turns if "?" in t.text]
+    kept = sum(any(w.text.endswith("?") and t.start - 0.3 <= (w.start + w.end) / 2 <= t.end + 0.3
+                   for w in words) for t in asking)
+    return kept, len(asking)
 
