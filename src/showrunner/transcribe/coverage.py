@@ -22,7 +22,7 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE, Mono
 from ..model import Segment, Word
-from .engines import TranscribeOptions, TranscriptionEngine
+from .engines import TranscribeOptions, TranscriptionEngine, with_words
 from .pieces import shifted
 
 FRAME_SECONDS = 0.05
@@ -162,11 +162,6 @@ def _midway(start: float, end: float, low: float, high: float) -> bool:
     return low <= (start + end) / 2 <= high
 
 
-def _with_words(segment: Segment, words: tuple[Word, ...]) -> Segment:
-    return replace(segment, start=words[0].start, end=words[-1].end, words=words,
-                   text=" ".join(w.text for w in words))
-
-
 def inside(segment: Segment, low: float, high: float) -> Segment | None:
     """The part of `segment` whose words' midpoints lie in [low, high] (the segment's own
     midpoint when it has no words); None when nothing does."""
@@ -175,7 +170,7 @@ def inside(segment: Segment, low: float, high: float) -> Segment | None:
     words = tuple(w for w in segment.words if _midway(w.start, w.end, low, high))
     if not words:
         return None
-    return segment if len(words) == len(segment.words) else _with_words(segment, words)
+    return segment if len(words) == len(segment.words) else with_words(segment, words)
 
 
 def outside(segment: Segment, low: float, high: float) -> list[Segment]:
@@ -187,7 +182,7 @@ def outside(segment: Segment, low: float, high: float) -> list[Segment]:
         return [segment]
     before = tuple(w for w in segment.words if (w.start + w.end) / 2 < low)
     after = tuple(w for w in segment.words if (w.start + w.end) / 2 > high)
-    return [_with_words(segment, words) for words in (before, after) if words]
+    return [with_words(segment, words) for words in (before, after) if words]
 
 
 def bridged(mask: np.ndarray, frames: int) -> np.ndarray:

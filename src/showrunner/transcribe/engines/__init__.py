@@ -11,18 +11,18 @@ import importlib.metadata
 import importlib.util
 import os
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ...errors import EngineError
-from ...model import Segment
+from ...model import Segment, Word
 from .registry import load_registered, registered_names
 
 __all__ = ["ENGINE_GROUP", "EngineInfo", "TranscribeOptions", "TranscriptionEngine",
-           "engine_names", "get_engine", "is_offline", "model_folder"]
+           "engine_names", "get_engine", "is_offline", "model_folder", "with_words"]
 
 ENGINE_GROUP = "showrunner.transcribers"
 SAMPLE_RATE = 16000
@@ -136,3 +136,9 @@ def _package_folder(model: str) -> Path:
         raise EngineError(f"model '{model}': no folder '{subdir}' in package '{module}'",
                           path=folder, hint="check the name after 'package:<module>/'")
     return folder
+
+
+def with_words(segment: Segment, words: tuple[Word, ...]) -> Segment:
+    """`segment` narrowed to `words` (some of its own, in order): their span and their text."""
+    return replace(segment, start=words[0].start, end=words[-1].end, words=words,
+                   text=" ".join(w.text for w in words))

@@ -16,6 +16,7 @@ from . import (
     TranscriptionEngine,
     is_offline,
     model_folder,
+    with_words,
 )
 
 CLIP_SECONDS = 30
@@ -123,17 +124,12 @@ def _by_sentence(segments: Iterable[Segment]) -> Iterator[Segment]:
         for number, word in enumerate(segment.words, start=1):
             sentence.append(word)
             if number < len(segment.words) and _ends_sentence(word.text):
-                yield _sentence(segment, sentence)
+                yield with_words(segment, tuple(sentence))
                 sentence = []
-        yield _sentence(segment, sentence) if segment.words else segment
+        # Uncut (or wordless), the segment stays as the engine gave it.
+        yield with_words(segment, tuple(sentence)) if len(sentence) < len(segment.words) \
+            else segment
 
 
 def _ends_sentence(word: str) -> bool:
     return word.rstrip('"\')').endswith((".", "?", "!")) and word.lower() not in _ABBREVIATIONS
-
-
-def _sentence(segment: Segment, words: list[Word]) -> Segment:
-    if len(words) == len(segment.words):
-        return segment
-    return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), None,
-                   tuple(words))
