@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from showrunner import audio
 from showrunner.errors import EngineError
 from showrunner.model import Segment, Word
 from showrunner.synth import Conversation
@@ -21,7 +22,11 @@ from showrunner.transcribe.engines import (
     model_folder,
 )
 from showrunner.transcribe.engines.ct2_checkpoint import cached_checkpoint, read_model_bin
-from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine, _by_sentence
+from showrunner.transcribe.engines.faster_whisper import (
+    FasterWhisperEngine,
+    _by_sentence,
+    _failed,
+)
 from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
 from ..helpers import PACKAGED_MODEL
@@ -162,3 +167,33 @@ def test_batched_windows_are_cut_into_sentences_by_their_words() -> None:
     assert [w for s in found for w in s.words] == list(window.words)
     one = _segment((0.0, 0.5, "Hello"), (0.6, 1.0, "there."))
     assert list(_by_sentence([one])) == [one]
+
+
+def _window(start: float, end: float, text: str, *, compression_ratio: float = 1.4,
+            avg_logprob: float = -0.3, no_speech_prob: float = 0.1) -> object:
+    """A window as faster-whisper's batched pipeline yields it."""
+    from faster_whisper.transcribe import Segment as Window
+
+    return Window(id=1, seek=0, start=start, end=end, text=text, tokens=[],
+                  avg_logprob=avg_logprob, compression_ratio=compression_ratio,
+                  no_speech_prob=no_speech_prob, words=None, temperature=0.0)
+
+
+def test_a_batched_window_failing_whispers_own_checks_is_decoded_again(
+        conversation: Conversation) -> None:
+    """Whisper's limits: text too repetitive, or too unsure unless it is most likely silence."""
+    assert not _failed(_window(0, 30, "A sourdough starter is a living culture."))
+    assert _failed(_window(0, 30, "nah " * 36, compression_ratio=3.25))
+    assert _failed(_window(0, 30, "starter it's", avg_logprob=-1.2, no_speech_prob=0.3))
+    assert not _failed(_window(0, 30, "you", avg_logprob=-1.2, no_speech_prob=0.8))
+    # Heard again sequentially, the window's speech comes back on the recording's clock.
+    engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
+    samples = audio.decode(conversation.wav)
+    turn = conversation.turns[3]
+    window = _window(turn.start - 0.3, turn.end + 0.3, "nah " * 20, compression_ratio=3.0)
+    heard = list(engine._heard_again(samples, window, True,
+                                     {"language": "en", "beam_size": 5, "word_timestamps": True}))
+    words = [w for s in heard for w in s.words]
+    assert words and all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
+    said = {w.strip(".,?!").lower() for w in turn.text.split()}
+    assert len(said & {w.word.strip(" .,?!").lower() for w in words}) >= 0.7 * len(said)
