@@ -38,11 +38,11 @@ CONVERSATIONS = ("a-woodworking-shop", "b-restaurant-opening", "c-veterinary-cli
 _SETUP = f"""
 import json
 from showrunner import audio
-from showrunner.transcribe import recognize, transcribe_tracks
-from showrunner.transcribe.engines import TranscribeOptions
+from showrunner.model import TranscriptionSettings
+from showrunner.transcribe import recognition_options, recognize, transcribe_tracks
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
 engine = FasterWhisperEngine({MODEL!r}, compute_type="int8")
-options = TranscribeOptions()
+options = recognition_options(TranscriptionSettings())  # what `showrunner transcribe` runs
 """
 
 _MULTITRACK = _SETUP + """

@@ -121,10 +121,11 @@ def recognized(episode: Episode) -> Episode:
     from tests.helpers import PACKAGED_MODEL
 
     from showrunner import atomic, audio
+    from showrunner.model import TranscriptionSettings
     from showrunner.synth import Line, speak
-    from showrunner.transcribe.engines import TranscribeOptions, model_folder
+    from showrunner.transcribe import recognition_options, recognize
+    from showrunner.transcribe.engines import model_folder
     from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
-    from showrunner.transcribe.stage import recognize
 
     script = [Line(turn.speaker or "", turn.text, topic=k) for turn, k in
               zip(episode.transcript.segments, episode.turn_segments, strict=True)]
@@ -135,7 +136,8 @@ def recognized(episode: Episode) -> Episode:
     else:
         engine = FasterWhisperEngine(str(model_folder(PACKAGED_MODEL)), compute_type="int8",
                                      threads=os.cpu_count() or 0)
-        heard = recognize(engine, audio.decode(spoken.wav), TranscribeOptions())
+        options = recognition_options(TranscriptionSettings())  # what the stage runs
+        heard = recognize(engine, audio.decode(spoken.wav), options)
         atomic.write_bytes(kept, pickle.dumps(heard))
     named = tuple(replace(s, speaker=spoken.nearest_speaker((s.start + s.end) / 2))
                   for s in heard.segments)

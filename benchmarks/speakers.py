@@ -18,6 +18,7 @@ import soundfile
 from showrunner.model import Episode, Guest, Host, Show, Transcript, TranscriptionSettings
 from showrunner.synth import Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE, SECOND_GUEST_VOICE
+from showrunner.transcribe import recognition_options
 from showrunner.transcribe.engines import TranscribeOptions, get_engine
 from showrunner.transcribe.engines.resemblyzer_diarizer import ResemblyzerDiarizer
 from showrunner.transcribe.speakers import label_speakers
@@ -65,9 +66,7 @@ def _speed_and_accuracy(two: Conversation, three: Conversation, sample: Path) ->
     settings = TranscriptionSettings()
     engine = get_engine(settings.engine)(MODEL, compute_type=settings.compute_type,
                                          threads=settings.threads)
-    options = TranscribeOptions(language=settings.language, beam_size=settings.beam_size,
-                                batched=settings.batched, batch_size=settings.batch_size,
-                                vad=settings.vad, word_timestamps=True)
+    options = recognition_options(settings)
     audio = _load(two)
     diarizer = ResemblyzerDiarizer()
     diarizer.diarize(audio[: 16000 * 20], speakers=2)  # warm: imports, encoder weights

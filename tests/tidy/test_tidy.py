@@ -219,6 +219,6 @@ def test_the_disfluency_setting_prompts_the_recognizer_and_re_transcribes(tmp_pa
     show = load_show(root)
     episode = load_episode(show, "talk")
     on = replace(show.transcription, disfluencies=True)
-    assert recognition_options(show, show.transcription).initial_prompt == "Sourdough."
-    assert recognition_options(show, on).initial_prompt == f"{DISFLUENT_PROMPT} Sourdough."
+    assert recognition_options(show.transcription, show.glossary).initial_prompt == "Sourdough."
+    assert recognition_options(on, show.glossary).initial_prompt == f"{DISFLUENT_PROMPT} Sourdough."
     assert settings_key(show, episode, on) != settings_key(show, episode, show.transcription)

@@ -17,8 +17,7 @@ from showrunner import audio
 from showrunner.layout import MIXED_AUDIO, TRANSCRIPT_JSON
 from showrunner.model import Segment, Transcript, TranscriptionSettings, Word
 from showrunner.synth.multitrack import Multitrack, plain_word
-from showrunner.transcribe import transcribe_tracks
-from showrunner.transcribe.engines import TranscribeOptions
+from showrunner.transcribe import recognition_options, transcribe_tracks
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
 from showrunner.transcribe.multitrack import across_turns, overlaps, speaking
 from showrunner.transcribe.stage import recognize
@@ -43,7 +42,7 @@ def recognized(multitrack: Multitrack, engine: FasterWhisperEngine) -> tuple[Tra
     samples, notes = audio.read_tracks(multitrack.tracks)
     aligned = audio.level_tracks(audio.align_tracks(samples, audio.SAMPLE_RATE,
                                                     paths=multitrack.tracks, notes=notes))
-    options = TranscribeOptions()
+    options = recognition_options(TranscriptionSettings())  # the stage's: batched decoding
     heard: list[Transcript] = []
 
     def hear(samples: np.ndarray) -> Transcript:
@@ -88,6 +87,10 @@ def test_bleed_adds_no_words_and_hearing_overlaps_again_lowers_wer(
         o.speaker != w.speaker and plain_word(o.text) == plain_word(w.text)
         and abs(o.start - w.start) <= NEAR_S for o in words)]
     assert not twice, twice
+    # Nor is any stretch heard as a loop: the batched pipeline has no temperature fallback of
+    # its own (the engine decodes a failed window again), and this mix once gave "nah" 36 times.
+    said = [plain_word(w.text) for w in words]
+    assert not any(len(set(said[i:i + 4])) == 1 for i in range(len(said) - 3)), said
 
 
 def test_overlapping_backchannels_keep_both_people_in_time_order(

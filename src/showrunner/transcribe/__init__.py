@@ -7,11 +7,12 @@ from .multitrack import drop_bleed, transcribe_tracks
 from .stage import (
            TranscribeResult,
            load_engine,
+           recognition_options,
            recognize,
            settings_key,
            stage_inputs,
            transcribe_episode,
 )
 
-__all__ = ["stage_inputs", "TranscribeResult", "load_engine", "recognize", "settings_key", "transcribe_episode",
-           "transcribe_tracks", "drop_bleed"]
+__all__ = ["TranscribeResult", "drop_bleed", "load_engine", "recognition_options", "recognize",
+           "settings_key", "stage_inputs", "transcribe_episode", "transcribe_tracks"]

@@ -18,7 +18,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -137,7 +137,7 @@ def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
     samples, notes = audio.read_tracks(paths)
     aligned = audio.align_tracks(samples, audio.SAMPLE_RATE, paths=paths, notes=notes)
     audio.write_mix(paths, aligned.offsets, _audio_path(episode))
-    options = recognition_options(show, settings)
+    options = recognition_options(settings, show.glossary)
     transcript = multitrack.transcribe_tracks(
         audio.level_tracks(aligned), lambda mix: recognize(engine, mix, options, quiet=quiet),
         lambda clip: recognize(engine, clip, options))  # seconds long: no progress bar
@@ -150,7 +150,8 @@ def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
 def _recognized(engine: TranscriptionEngine, samples: audio.Mono, show: Show,
                 settings: TranscriptionSettings, path: Path, quiet: bool) -> Transcript:
     _check_engine(engine, settings, show.root)
-    transcript = recognize(engine, samples, recognition_options(show, settings), quiet=quiet)
+    options = recognition_options(settings, show.glossary)
+    transcript = recognize(engine, samples, options, quiet=quiet)
     if not transcript.segments:
         raise AudioError(f"no speech was recognized in {clock(transcript.duration)} of audio",
                          path=path, hint="check that this is the right recording; if it is, "
@@ -210,11 +211,12 @@ DISFLUENT_PROMPT = ("Umm, let me think like, hmm... Okay, here's what I'm, like,
                     "Uh, um, so, uh.")
 
 
-def recognition_options(show: Show, settings: TranscriptionSettings) -> TranscribeOptions:
-    """Engine options from the settings, with the glossary passed as recognizer hints."""
+def recognition_options(settings: TranscriptionSettings,
+                        glossary: Sequence[str] = ()) -> TranscribeOptions:
+    """Engine options from the settings, with the show's glossary passed as recognizer hints."""
     # The glossary goes in as the initial prompt only: as faster-whisper `hotwords` (which
     # prompt every window) it raised tiny.en's word error rate from 13 % to 45 % here.
-    hint = ", ".join(show.glossary) + "." if show.glossary else None
+    hint = ", ".join(glossary) + "." if glossary else None
     if settings.disfluencies:
         hint = f"{DISFLUENT_PROMPT} {hint or ''}".strip()
     return TranscribeOptions(language=settings.language, beam_size=settings.beam_size,
@@ -254,12 +256,10 @@ def settings_key(show: Show, episode: Episode, settings: TranscriptionSettings) 
     recipe = {
         "stage": STAGE_VERSION,
         **{name: getattr(settings, name) for name in _OUTPUT_SETTINGS},
-        "diarizer": settings.diarizer,
-        "glossary": list(show.glossary),
+        "diarizer": settings.diarizer, "glossary": list(show.glossary),
         "corrections": [list(pair) for pair in show.corrections],
         "speakers": _speaker_recipe(show, episode),
-        # Only a GPU run records its device, so transcripts made before the setting existed
-        # stay up to date.
+        # Only a GPU run records its device: transcripts made before the setting stay current.
         **({"device": settings.device} if settings.device != "cpu" else {}),
         **({"disfluencies": True} if settings.disfluencies else {}),
     }
