@@ -196,4 +196,4 @@ def test_a_batched_window_failing_whispers_own_checks_is_decoded_again(
     words = [w for s in heard for w in s.words]
     assert words and all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
     said = {w.strip(".,?!").lower() for w in turn.text.split()}
-    assert len(said & {w.word.strip(" .,?!").lower() for w in words}) >= 0.7 * len(said)
+    assert len(said & {w.text.strip(".,?!").lower() for w in words}) >= 0.7 * len(said)

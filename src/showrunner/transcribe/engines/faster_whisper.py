@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ...errors import EngineError
 from ...model import Segment, Word
+from ..pieces import shifted
 from . import (
     SAMPLE_RATE,
     EngineInfo,
@@ -69,32 +69,28 @@ class FasterWhisperEngine(TranscriptionEngine):
             batched, info = BatchedInferencePipeline(self.whisper).transcribe(
                 audio, batch_size=options.batch_size, vad_filter=options.vad,
                 clip_timestamps=clips, **common)
-            segments: Iterable[Any] = (
-                again for window in batched
-                for again in (self._heard_again(audio, window, options.vad, common)
-                              if _failed(window) else (window,)))
+            found: Iterator[Segment] = _by_sentence(
+                segment for window in batched
+                for segment in (self._heard_again(audio, window, options.vad, common)
+                                if _failed(window) else _converted((window,))))
         else:
             segments, info = self.whisper.transcribe(audio, vad_filter=options.vad, **common)
+            found = _converted(segments)
         used = {**options.as_dict(), "compute_type": self.compute_type, "threads": self.threads}
-        found = _converted(segments)
-        return (_by_sentence(found) if options.batched else found), EngineInfo(
+        return found, EngineInfo(
             engine=self.name, model=self.model, language=info.language,
             duration=float(info.duration),
             speech_duration=float(info.duration_after_vad or info.duration), options=used)
 
     def _heard_again(self, audio: np.ndarray, window: Any, vad: bool,
-                     common: dict[str, Any]) -> Iterator[Any]:
+                     common: dict[str, Any]) -> Iterator[Segment]:
         """A batched window that failed, decoded sequentially: with the temperature fallback
         the batched pipeline lacks, which is what stops a repetition loop ("nah nah nah..."
         36 times over four seconds of speech, measured on a levelled multitrack mix)."""
         first = int(window.start * SAMPLE_RATE)
         clip = audio[first:int(np.ceil(window.end * SAMPLE_RATE))]
         segments, _info = self.whisper.transcribe(clip, vad_filter=vad, **common)
-        for segment in segments:
-            words = [replace(w, start=w.start + window.start, end=w.end + window.start)
-                     for w in segment.words or ()]
-            yield replace(segment, start=segment.start + window.start,
-                          end=segment.end + window.start, words=words)
+        return (shifted(segment, window.start) for segment in _converted(segments))
 
 
 def _failed(window: Any) -> bool:
