@@ -188,7 +188,7 @@ def recognized(episode: Episode) -> Episode:
         atomic.write_bytes(kept, pickle.dumps(heard))
     named = tuple(replace(s, speaker=spoken.nearest_speaker((s.start + s.end) / 2))
                   for s in heard.segments)
-    firsts = {}
+    firsts: dict[int | None, float] = {}
     for turn in spoken.turns:
         firsts.setdefault(turn.topic, turn.start)
     return replace(episode, transcript=replace(heard, segments=named),
@@ -227,7 +227,7 @@ def _row(split: str, name: str, rows: list[Scores], seconds: float) -> list[str]
 
 
 def section() -> str:
-    rows = []
+    rows: list[list[str]] = []
     load_average = os.getloadavg()[0]
     loaded = {split: [load(path) for path in files(split)] for split in ("dev", "test")}
     for split, episodes in loaded.items():

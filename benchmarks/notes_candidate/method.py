@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import lemminflect
 import numpy as np
@@ -300,13 +301,13 @@ def segment(sents: list[Sent], vectors: np.ndarray, host: str | None, *,
 
 def stretches(sents: list[Sent]) -> list[tuple[str, int, int]]:
     """Runs of one kind: (kind, first index, last index + 1)."""
-    runs = []
+    runs: list[list[Any]] = []
     for i, s in enumerate(sents):
         if runs and runs[-1][0] == s.kind:
             runs[-1][2] = i + 1
         else:
             runs.append([s.kind, i, i + 1])
-    return [tuple(r) for r in runs]
+    return [(str(kind), int(first), int(end)) for kind, first, end in runs]
 
 
 def structure(transcript: Transcript, host: str | None, guests: tuple[str, ...], *,
@@ -517,7 +518,7 @@ def word_topic(t: Topic, sents: list[Sent]) -> None:
                        PHRASE_KEYS * sum(key.get(w, 0.0) for w in lemmas[p]) for p in wanted])
     rank = {p: float(s) for p, s in zip(wanted, score)}
 
-    def best(term: str | None, exclude: set[str] = frozenset(), nounish_only: bool = False):
+    def best(term: str | None, exclude: frozenset[str] | set[str] = frozenset(), nounish_only: bool = False):
         options = [p for p in wanted if (term is None or term in lemmas[p]) and
                    not (lemmas[p] & exclude) and (not nounish_only or noun_phrase_like(p))]
         return max(options, key=lambda p: (rank[p], p)) if options else None
@@ -636,7 +637,7 @@ def draft(transcript: Transcript, host: str, guests: tuple[str, ...] = (), *,
         word_topic(t, sents)
     bullets = choose_bullets([t for t in talk if t.bullet])
     # chapters
-    chapters = []
+    chapters: list[tuple[float, str]] = []
     for t in topics:
         title = CHAPTER_TITLES.get(t.kind) or t.bullet or "Conversation"
         if chapters and chapters[-1][1] == title:
@@ -680,6 +681,6 @@ def summary(host: str, guests: tuple[str, ...], bullets: list[str]) -> str:
     return f"{who} about {about}."
 
 
-def _names(names: tuple[str, ...]) -> str:
-    names = [n for n in names if n]
+def _names(given: tuple[str, ...]) -> str:
+    names = [n for n in given if n]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
