@@ -14,7 +14,7 @@ from showrunner.transcribe.engines.diarization import (
     get_diarizer,
     speech_regions,
 )
-from showrunner.transcribe.engines.resemblyzer_diarizer import ResemblyzerDiarizer
+from showrunner.transcribe.engines.resemblyzer_diarizer import ResemblyzerDiarizer, runs_bfloat16
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +128,8 @@ def test_the_encoder_leaves_pytorchs_thread_count_as_it_was(diarizer, conversati
 
 def test_bfloat16_hears_the_voices_as_float32_does(conversation):
     """The speed-up on CPUs with bfloat16 instructions keeps the embeddings and the turns."""
+    if not runs_bfloat16():
+        pytest.skip("this CPU runs no bfloat16 LSTM (AVX2 only)")
     wav = load(conversation)[: 16_000 * 60]
     wide, narrow = (ResemblyzerDiarizer(precision=p) for p in ("float32", "bfloat16"))
     assert float(wide.voiceprint(wav) @ narrow.voiceprint(wav)) >= 0.999
@@ -137,6 +139,14 @@ def test_bfloat16_hears_the_voices_as_float32_does(conversation):
     same = max(np.mean(voices[0] == voices[1]),
                np.mean(np.where(voices[1] >= 0, 1 - voices[1], -1) == voices[0]))
     assert same >= 0.99
+
+
+def test_bfloat16_where_the_cpu_cannot_run_it_is_refused_in_one_line():
+    if runs_bfloat16():
+        pytest.skip("this CPU runs the encoder in bfloat16")
+    with pytest.raises(ValueError, match="cannot run the speaker encoder in bfloat16"):
+        ResemblyzerDiarizer(precision="bfloat16")
+    assert ResemblyzerDiarizer(precision="auto").precision == "float32"
 
 
 def test_an_unknown_precision_is_refused():

@@ -73,6 +73,9 @@ class ResemblyzerDiarizer(Diarizer):
         self.rate = rate
         self.batch_size = batch_size
         self.switch_penalty = switch_penalty
+        if precision == "bfloat16" and not runs_bfloat16():
+            raise ValueError("this CPU cannot run the speaker encoder in bfloat16 (PyTorch's "
+                             "oneDNN needs AVX-512 for it): use precision 'float32' or 'auto'")
         self.precision = precision if precision != "auto" else (
             "bfloat16" if native_bfloat16() else "float32")
         self.encoder = _encoder()
@@ -192,6 +195,21 @@ def native_bfloat16() -> bool:
     except OSError:  # not Linux
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+@functools.cache
+def runs_bfloat16() -> bool:
+    """Whether PyTorch can run an LSTM under bfloat16 autocast here, natively or emulated: on
+    an AVX2-only CPU (an AMD EPYC here) oneDNN has no bfloat16 LSTM and raises."""
+    import torch
+
+    lstm = torch.nn.LSTM(4, 4, batch_first=True)
+    try:
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            lstm(torch.zeros(1, 2, 4))
+    except RuntimeError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
