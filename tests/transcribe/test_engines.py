@@ -26,6 +26,7 @@ from showrunner.transcribe.engines.faster_whisper import (
     FasterWhisperEngine,
     _by_sentence,
     _failed,
+    loops,
 )
 from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
 
@@ -186,6 +187,11 @@ def test_a_batched_window_failing_whispers_own_checks_is_decoded_again(
     assert _failed(_window(0, 30, "nah " * 36, compression_ratio=3.25))
     assert _failed(_window(0, 30, "starter it's", avg_logprob=-1.2, no_speech_prob=0.3))
     assert not _failed(_window(0, 30, "you", avg_logprob=-1.2, no_speech_prob=0.8))
+    # A loop at the end of a window whose ratio over all its text stays under the limit.
+    looped = ("A sourdough starter is a living culture of wild yeast and bacteria. I feed mine "
+              "every morning. The fermentation slows down in a cold kitchen, so in winter I keep "
+              + "nah " * 36)
+    assert _failed(_window(0, 30, looped, compression_ratio=2.34))
     # Heard again sequentially, the window's speech comes back on the recording's clock.
     engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
     samples = audio.decode(conversation.wav)
@@ -197,3 +203,21 @@ def test_a_batched_window_failing_whispers_own_checks_is_decoded_again(
     assert words and all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
     said = {w.strip(".,?!").lower() for w in turn.text.split()}
     assert len(said & {w.text.strip(".,?!").lower() for w in words}) >= 0.7 * len(said)
+    # A window reaching into the next one's speech leaves the words there to that window.
+    reaching = _window(turn.start - 0.3, conversation.turns[4].end, "nah " * 20,
+                       compression_ratio=3.0)
+    until = conversation.turns[4].start - 0.1
+    heard = list(engine._heard_again(samples, reaching, True,
+                                     {"language": "en", "beam_size": 5, "word_timestamps": True},
+                                     until))
+    words = [w for s in heard for w in s.words]
+    assert words and all((w.start + w.end) / 2 < until for w in words)
+    assert len(said & {w.text.strip(".,?!").lower() for w in words}) >= 0.7 * len(said)
+
+
+def test_a_phrase_repeated_back_to_back_is_a_loop() -> None:
+    assert loops("nah " * 12) and loops("I think I think I think I think I think I think")
+    assert loops("Okay. " + "and then we " * 4)
+    assert not loops("nah " * 11)
+    assert not loops("No, no, no, no. Very, very good. I think, I think we should go.")
+    assert not loops("A sourdough starter is a living culture of wild yeast and bacteria.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -27,6 +28,12 @@ CLIP_SECONDS = 30
 COMPRESSION_RATIO_LIMIT = 2.4
 LOG_PROB_LIMIT = -1.0
 NO_SPEECH_LIMIT = 0.6
+# A window's ratio is over all of its text: a loop in its last seconds ("nah" 36 times after
+# 25 s of good speech, measured on an AVX2-only CPU) left it at 2.34. So a window also fails
+# when one phrase of up to LOOP_PHRASE_WORDS words repeats back to back over LOOP_WORDS words
+# or more, which no speaker does; a false alarm only costs decoding the window once more.
+LOOP_PHRASE_WORDS = 4
+LOOP_WORDS = 12
 # Words ending in a full stop that end no sentence.
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.",
                             "jr.", "sr.", "prof."})
@@ -70,8 +77,9 @@ class FasterWhisperEngine(TranscriptionEngine):
                 audio, batch_size=options.batch_size, vad_filter=options.vad,
                 clip_timestamps=clips, **common)
             found: Iterator[Segment] = _by_sentence(
-                segment for window in batched
-                for segment in (self._heard_again(audio, window, options.vad, common)
+                segment for window, following in _with_next(batched)
+                for segment in (self._heard_again(audio, window, options.vad, common,
+                                                  following.start if following else None)
                                 if _failed(window) else _converted((window,))))
         else:
             segments, info = self.whisper.transcribe(audio, vad_filter=options.vad, **common)
@@ -82,22 +90,55 @@ class FasterWhisperEngine(TranscriptionEngine):
             duration=float(info.duration),
             speech_duration=float(info.duration_after_vad or info.duration), options=used)
 
-    def _heard_again(self, audio: np.ndarray, window: Any, vad: bool,
-                     common: dict[str, Any]) -> Iterator[Segment]:
+    def _heard_again(self, audio: np.ndarray, window: Any, vad: bool, common: dict[str, Any],
+                     until: float | None = None) -> Iterator[Segment]:
         """A batched window that failed, decoded sequentially: with the temperature fallback
         the batched pipeline lacks, which is what stops a repetition loop ("nah nah nah..."
-        36 times over four seconds of speech, measured on a levelled multitrack mix)."""
+        36 times over four seconds of speech, measured on a levelled multitrack mix).
+
+        `until` is where the next window starts: VAD windows overlap by their padding, and a
+        word heard there belongs to the next window (decoded alone, this one ended in the
+        first word of the next one's sentence, "coming", which that window also heard)."""
         first = int(window.start * SAMPLE_RATE)
         clip = audio[first:int(np.ceil(window.end * SAMPLE_RATE))]
         segments, _info = self.whisper.transcribe(clip, vad_filter=vad, **common)
-        return (shifted(segment, window.start) for segment in _converted(segments))
+        for segment in _converted(segments):
+            moved = shifted(segment, window.start)
+            if until is None or moved.end <= until:
+                yield moved
+            elif moved.words:
+                words = tuple(w for w in moved.words if (w.start + w.end) / 2 < until)
+                if words:
+                    yield with_words(moved, words)
+            elif (moved.start + moved.end) / 2 < until:
+                yield moved
+
+
+def _with_next(windows: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:
+    """Each window with the one after it (None after the last), reading one ahead."""
+    these, following = itertools.tee(windows)
+    next(following, None)
+    return itertools.zip_longest(these, following)
 
 
 def _failed(window: Any) -> bool:
     """Whether a batched window's text fails faster-whisper's own checks (see the limits)."""
-    if window.compression_ratio > COMPRESSION_RATIO_LIMIT:
+    if window.compression_ratio > COMPRESSION_RATIO_LIMIT or loops(window.text):
         return True
     return window.avg_logprob < LOG_PROB_LIMIT and window.no_speech_prob <= NO_SPEECH_LIMIT
+
+
+def loops(text: str) -> bool:
+    """Whether some phrase of up to LOOP_PHRASE_WORDS words repeats back to back over at least
+    LOOP_WORDS words of `text` (case and punctuation aside): a decoder caught in a loop."""
+    words = [word for w in text.split() if (word := w.strip(".,?!;:\"'-").lower())]
+    for size in range(1, LOOP_PHRASE_WORDS + 1):
+        repeated = 0  # words in a row equal to the word `size` before them
+        for i in range(size, len(words)):
+            repeated = repeated + 1 if words[i] == words[i - size] else 0
+            if repeated + size >= LOOP_WORDS:
+                return True
+    return False
 
 
 def _locate(model: str) -> str:
