@@ -244,6 +244,11 @@ def test_openai_whisper_recognizes_the_clip_through_the_cli(
 
 def test_mp3_with_glossary_hints_and_corrections(tmp_path: Path, clip: tuple[Path, list[str]],
                                                  engine: CountingEngine) -> None:
+    """Decoded sequentially, which the WER bound was written against. On 104 words it is at
+    the bound's edge with batched decoding, the default, depending on the CPU's int8 kernels:
+    25.0 % on an AVX2-only AMD EPYC (17.3 % sequentially), since the batched pipeline gives the
+    glossary prompt to every window. Over whole conversations the two decode about as well
+    (BENCHMARKS.md, "batched or sequential as the default"); test_batched.py covers batched."""
     yaml = SHOW_YAML + ("glossary:\n  - Rise and Shine\n  - sourdough\n"
                         "corrections:\n  long game: Long Game\n  mary chen: Mary Chen\n")
     folder = make_show(tmp_path / "show", show_yaml=yaml)
@@ -252,7 +257,8 @@ def test_mp3_with_glossary_hints_and_corrections(tmp_path: Path, clip: tuple[Pat
                     "-b:a", "96k", str(mp3)], check=True)
     add_episode(folder, "E1", EPISODE.format(audio="raw.mp3"), mp3, audio_name="raw.mp3")
     show = load_show(folder)
-    result = transcribe_episode(show, load_episode(show, "E1"), engine=engine, quiet=True)
+    result = transcribe_episode(show, load_episode(show, "E1"), engine=engine, quiet=True,
+                                overrides={"batched": False})
     document = _json(folder / "episodes/E1")
     assert document["settings"]["glossary"] == ["Rise and Shine", "sourdough"]
     assert document["settings"]["engine_used"]["options"]["initial_prompt"] == \
