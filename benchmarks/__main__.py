@@ -25,12 +25,18 @@ PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "to
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        pass
+        lines = []
+    cpu = next((line.split(":", 1)[1].strip() for line in lines
+                if line.startswith("model name")), cpu)
+    # Recognition and the speaker encoder run other kernels (and give other words) by vector
+    # extension: one "AMD EPYC" had AVX-512 and bfloat16, another AVX2 only.
+    flags = set(next((line for line in lines if line.startswith("flags")), "").split())
+    vectors = ["AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "",
+               "BF16" if {"avx512_bf16", "amx_bf16"} & flags else ""]
+    if any(vectors):
+        cpu += f" ({' '.join(v for v in vectors if v)})"
     memory = ""
     try:
         kib = int(Path("/proc/meminfo").read_text().split()[1])
