@@ -22,7 +22,7 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE, Mono
 from ..model import Segment, Word
-from .engines import TranscribeOptions, TranscriptionEngine, with_words
+from .engines import TranscribeOptions, TranscriptionEngine, inside, midpoint_in, with_words
 from .pieces import shifted
 
 FRAME_SECONDS = 0.05
@@ -156,29 +156,12 @@ def _count(segments: list[Segment]) -> int:
     return sum(len(s.words) or 1 for s in segments)
 
 
-def _midway(start: float, end: float, low: float, high: float) -> bool:
-    """Whether the midpoint of [start, end] lies in [low, high]: how a word or a wordless
-    segment is placed inside or outside a stretch."""
-    return low <= (start + end) / 2 <= high
-
-
-def inside(segment: Segment, low: float, high: float) -> Segment | None:
-    """The part of `segment` whose words' midpoints lie in [low, high] (the segment's own
-    midpoint when it has no words); None when nothing does."""
-    if not segment.words:
-        return segment if _midway(segment.start, segment.end, low, high) else None
-    words = tuple(w for w in segment.words if _midway(w.start, w.end, low, high))
-    if not words:
-        return None
-    return segment if len(words) == len(segment.words) else with_words(segment, words)
-
-
 def outside(segment: Segment, low: float, high: float) -> list[Segment]:
     """The parts of `segment` before and after [low, high], by its words' midpoints (by its own
     midpoint when it has no words)."""
     if not segment.words:
-        return [] if _midway(segment.start, segment.end, low, high) else [segment]
-    if not any(_midway(w.start, w.end, low, high) for w in segment.words):
+        return [] if midpoint_in(segment.start, segment.end, low, high) else [segment]
+    if not any(midpoint_in(w.start, w.end, low, high) for w in segment.words):
         return [segment]
     before = tuple(w for w in segment.words if (w.start + w.end) / 2 < low)
     after = tuple(w for w in segment.words if (w.start + w.end) / 2 > high)

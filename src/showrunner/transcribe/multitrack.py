@@ -24,7 +24,8 @@ import numpy as np
 
 from .. import audio
 from ..model import Segment, Transcript, Word
-from .coverage import bridged, frame_levels, inside
+from .coverage import bridged, frame_levels
+from .engines import inside
 from .pieces import shifted
 
 __all__ = ["BLEED_MARGIN_DB", "across_turns", "drop_bleed", "overlaps", "speaking",

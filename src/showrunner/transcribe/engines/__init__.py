@@ -142,3 +142,20 @@ def with_words(segment: Segment, words: tuple[Word, ...]) -> Segment:
     """`segment` narrowed to `words` (some of its own, in order): their span and their text."""
     return replace(segment, start=words[0].start, end=words[-1].end, words=words,
                    text=" ".join(w.text for w in words))
+
+
+def midpoint_in(start: float, end: float, low: float, high: float) -> bool:
+    """Whether the midpoint of [start, end] lies in [low, high]: how a word or a wordless
+    segment is placed inside or outside a stretch."""
+    return low <= (start + end) / 2 <= high
+
+
+def inside(segment: Segment, low: float, high: float) -> Segment | None:
+    """The part of `segment` whose words' midpoints lie in [low, high] (the segment's own
+    midpoint when it has no words); None when nothing does."""
+    if not segment.words:
+        return segment if midpoint_in(segment.start, segment.end, low, high) else None
+    words = tuple(w for w in segment.words if midpoint_in(w.start, w.end, low, high))
+    if not words:
+        return None
+    return segment if len(words) == len(segment.words) else with_words(segment, words)

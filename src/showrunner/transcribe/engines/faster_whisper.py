@@ -16,6 +16,7 @@ from . import (
     EngineInfo,
     TranscribeOptions,
     TranscriptionEngine,
+    inside,
     is_offline,
     model_folder,
     with_words,
@@ -102,16 +103,10 @@ class FasterWhisperEngine(TranscriptionEngine):
         first = int(window.start * SAMPLE_RATE)
         clip = audio[first:int(np.ceil(window.end * SAMPLE_RATE))]
         segments, _info = self.whisper.transcribe(clip, vad_filter=vad, **common)
-        for segment in _converted(segments):
-            moved = shifted(segment, window.start)
-            if until is None or moved.end <= until:
-                yield moved
-            elif moved.words:
-                words = tuple(w for w in moved.words if (w.start + w.end) / 2 < until)
-                if words:
-                    yield with_words(moved, words)
-            elif (moved.start + moved.end) / 2 < until:
-                yield moved
+        moved = (shifted(segment, window.start) for segment in _converted(segments))
+        if until is None:
+            return moved
+        return (kept for segment in moved if (kept := inside(segment, window.start, until)))
 
 
 def _with_next(windows: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:
