@@ -1,14 +1,18 @@
-"""The coverage check's loudness, read a block at a time from memory or from disk."""
+"""The coverage check's loudness, read a block at a time from memory or from disk, and its
+second repair pass."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 from showrunner.audio import SAMPLE_RATE, Pcm, Samples
+from showrunner.model import Segment, Word
 from showrunner.transcribe import coverage
+from showrunner.transcribe.engines import EngineInfo, TranscribeOptions, TranscriptionEngine
 
 
 def _talk(seconds: float) -> np.ndarray:
@@ -39,3 +43,50 @@ def test_speech_stretches_read_from_disk_equal_those_of_the_array() -> None:
     file.flush()  # the Pcm reads the file itself, past Python's buffer
     on_disk = Samples(Pcm(file, SAMPLE_RATE, 1, 0, len(talk)))
     assert coverage.speech_stretches(on_disk) == coverage.speech_stretches(talk)
+
+
+class _LosesItsLastSentence(TranscriptionEngine):
+    """Stands in for the recognizer's habit the second repair pass is for: a clip over 8 s,
+    decoded alone, comes back without its last 6 s (measured: 21 script words lost at the end
+    of an 18-second clip). It "hears" a word every half second of what it keeps, or nothing
+    at all when `deaf`."""
+
+    name = "test"
+
+    def __init__(self, *, deaf: bool = False) -> None:
+        super().__init__("none")
+        self.deaf = deaf
+        self.clips: list[float] = []
+
+    def transcribe(self, audio: np.ndarray,
+                   options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
+        seconds = len(audio) / SAMPLE_RATE
+        self.clips.append(round(seconds, 2))
+        kept = 0.0 if self.deaf else seconds - 6.0 if seconds > 8.0 else seconds
+        words = tuple(Word(t, t + 0.4, "word", 0.9) for t in np.arange(0.0, kept - 0.4, 0.5))
+        found = [Segment(0.0, kept, " ".join(w.text for w in words), None, words)]
+        return iter(found if words else []), EngineInfo("test", "none", "en", seconds, seconds)
+
+
+def _loud(seconds: int) -> np.ndarray:
+    rng = np.random.default_rng(4)
+    return (0.2 * rng.standard_normal(seconds * SAMPLE_RATE)).astype(np.float32)
+
+
+def test_what_a_repair_leaves_uncovered_is_heard_again() -> None:
+    talk = _loud(20)
+    words = tuple(Word(t, t + 0.4, "said", 0.9) for t in np.arange(0.0, 4.6, 0.5))
+    heard = [Segment(0.0, 4.9, " ".join(w.text for w in words), None, words)]
+    engine = _LosesItsLastSentence()
+    repaired, stretches = coverage.repair(engine, talk, heard, TranscribeOptions())
+    # The hole after the last word (a 15.6 s clip with its context; its last 6 s lost), then
+    # what that left uncovered, in a clip short enough to come back whole.
+    assert engine.clips[0] == 15.6 and len(engine.clips) == 2 and engine.clips[1] < 8.0
+    assert len(stretches) == 2 and coverage.uncovered(talk, repaired) == []
+
+
+def test_a_hole_that_gives_nothing_back_is_heard_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coverage, "REPAIR_PASSES", 5)
+    engine = _LosesItsLastSentence(deaf=True)
+    assert coverage.repair(engine, _loud(6), [], TranscribeOptions()) == ([], [])
+    assert engine.clips == [6.0]

@@ -36,7 +36,7 @@ from .engines import EngineInfo, TranscribeOptions, TranscriptionEngine, get_eng
 __all__ = ["TranscribeResult", "recognition_options", "recognize", "resolve_settings",
            "settings_key", "transcribe_episode"]
 
-STAGE_VERSION = 3  # 2: failed batched windows heard again; 3: looping ones too
+STAGE_VERSION = 4  # 2: failed batched windows heard again; 3: looping ones; 4: repair twice
 _T = TypeVar("_T")
 # Settings that change what is recognized; `threads` only changes how fast.
 _OUTPUT_SETTINGS = ("engine", "model", "language", "beam_size", "compute_type", "batched",
