@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from showrunner.audio import SAMPLE_RATE, Pcm, Samples
+from showrunner.audio import SAMPLE_RATE, Mono, Pcm, Samples
 from showrunner.model import Segment, Word
 from showrunner.transcribe import coverage
 from showrunner.transcribe.engines import EngineInfo, TranscribeOptions, TranscriptionEngine
@@ -58,7 +58,7 @@ class _LosesItsLastSentence(TranscriptionEngine):
         self.deaf = deaf
         self.clips: list[float] = []
 
-    def transcribe(self, audio: np.ndarray,
+    def transcribe(self, audio: Mono,
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
         seconds = len(audio) / SAMPLE_RATE
         self.clips.append(round(seconds, 2))

@@ -10,7 +10,7 @@ from showrunner.audio import SAMPLE_RATE, decode
 from showrunner.synth import Conversation
 from showrunner.transcribe import pieces
 from showrunner.transcribe.engines import TranscribeOptions
-from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine
+from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine, _windows
 from showrunner.transcribe.stage import recognize
 
 from ..helpers import PACKAGED_MODEL
@@ -55,3 +55,72 @@ def test_speech_heard_in_pieces_is_as_accurate_as_heard_whole(
     assert starts == sorted(starts) and heard.segments[-1].end <= heard.duration
     assert all(s.start <= w.start <= w.end <= s.end + 0.01
                for s in heard.segments for w in s.words)
+
+
+def test_speech_is_packed_into_windows_as_the_batched_pipeline_packs_it() -> None:
+    from faster_whisper.vad import collect_chunks
+
+    rng = np.random.default_rng(11)
+    speech, cursor = [], 0
+    for _ in range(60):  # stretches of 0.2 to 29 s, pauses of 0.1 to 3 s
+        cursor += int(rng.uniform(0.1, 3.0) * SAMPLE_RATE)
+        length = int(rng.uniform(0.2, 29.0) * SAMPLE_RATE)
+        speech.append((cursor, cursor + length))
+        cursor += length
+    windows = _windows(speech, 30 * SAMPLE_RATE)
+    _, packed = collect_chunks(np.zeros(cursor, np.float32),
+                               [{"start": a, "end": b} for a, b in speech], max_duration=30)
+    assert [sum(b - a for a, b in w) / SAMPLE_RATE for w in windows] == \
+        [chunk["duration"] for chunk in packed]
+    assert [stretch for window in windows for stretch in window] == speech
+
+
+class _Reads:
+    """A recording that notes the longest stretch read from it at once."""
+
+    def __init__(self, samples: np.ndarray) -> None:
+        self.samples, self.longest = samples, 0
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, stretch: slice, /) -> np.ndarray:
+        read = self.samples[stretch]
+        self.longest = max(self.longest, len(read))
+        return read
+
+
+@pytest.mark.e2e
+def test_batched_decoding_hears_what_one_whole_call_hears_and_reads_in_pieces(
+        monkeypatch: pytest.MonkeyPatch, conversation: Conversation) -> None:
+    """The five-minute conversation decoded in batches of two windows, against the pipeline
+    given the whole of it with its own VAD: the same windows, so the same words at the same
+    times. Then read in one-minute pieces: no read is longer than a piece, and no more errors
+    than a point of WER (VAD heard a minute at a time cuts a few stretches differently)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
+    samples = decode(conversation.wav)
+    assert len(pieces.pieces(samples)) == 1
+    common = {"language": "en", "beam_size": 5, "word_timestamps": True}
+    whole, _ = BatchedInferencePipeline(engine.whisper).transcribe(samples, batch_size=2,
+                                                                   **common)
+    expected = [(w.word, round(w.start, 2), round(w.end, 2)) for s in whole for w in s.words]
+    assert engine.reads_in_pieces(TranscribeOptions(batched=True))
+    assert not engine.reads_in_pieces(TranscribeOptions(batched=True, vad=False))
+    batched, info = engine._in_groups(_Reads(samples), 2, common)
+    heard = [(w.word, round(w.start, 2), round(w.end, 2)) for s in batched for w in s.words]
+    assert len(heard) > 500 and info.duration == len(samples) / SAMPLE_RATE
+    assert [w for w, _, _ in heard] == [w for w, _, _ in expected]
+    # Within a few 20 ms frames: the pipeline's word-timing heuristics start afresh each call.
+    assert max(max(abs(a[1] - b[1]), abs(a[2] - b[2]))
+               for a, b in zip(heard, expected, strict=True)) <= 0.1
+
+    monkeypatch.setattr(pieces, "PIECE_SECONDS", 60.0)
+    recording = _Reads(samples)
+    script = [t.text for t in conversation.turns]
+    batched, _ = engine._in_groups(recording, 2, common)
+    in_pieces = measure(script, " ".join(s.text for s in batched))
+    assert recording.longest <= (60.0 + pieces.SEARCH_SECONDS) * SAMPLE_RATE
+    at_once = measure(script, " ".join(w for w, _, _ in expected))
+    assert in_pieces.wer_percent <= at_once.wer_percent + 1.0, (in_pieces, at_once)

@@ -21,6 +21,7 @@ import pytest
 import soundfile
 
 from showrunner import atomic
+from showrunner.audio import Mono
 from showrunner.audio import reading as audio
 from showrunner.config import load_episode, load_show
 from showrunner.errors import AudioError
@@ -54,7 +55,7 @@ class CountingEngine(FasterWhisperEngine):
 
     calls = 0
 
-    def transcribe(self, audio: np.ndarray,
+    def transcribe(self, audio: Mono,
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
         CountingEngine.calls += 1
         return super().transcribe(audio, options)

@@ -1,11 +1,10 @@
 """The transcribe stage: an episode's recording -> transcript.json, .srt, .vtt, .pc20.json,
 .txt and .html in the episode folder.
 
-Order, all before anything is written: check and fingerprint the audio; skip when
-transcript.json already records this audio and these settings; decode; recognize; apply the
-corrections table; name the speakers (`speakers.name_speakers`); then write every file
-atomically, transcript.json last. Diarization (`speakers.hear_voices`) needs only the decoded
-audio, so it runs in a second thread while the engine recognizes.
+Order, all before anything is written: check and fingerprint the audio; skip when transcript.json
+already records this audio and these settings; decode; recognize, with diarization (which needs
+only the decoded audio) in a second thread; apply the corrections table; name the speakers
+(`speakers.name_speakers`); then write every file atomically, transcript.json last.
 """
 
 from __future__ import annotations
@@ -233,8 +232,9 @@ def recognize(engine: TranscriptionEngine, samples: audio.Mono, options: Transcr
     infos: list[EngineInfo] = []
 
     def heard() -> Iterator[Segment]:
-        for first, end in pieces.pieces(samples):
-            found, info = engine.transcribe(samples[first:end], options)
+        whole = engine.reads_in_pieces(options)  # then given the recording, on disk
+        for first, end in [(0, len(samples))] if whole else pieces.pieces(samples):
+            found, info = engine.transcribe(samples if whole else samples[first:end], options)
             infos.append(info)
             yield from (pieces.shifted(s, first / audio.SAMPLE_RATE) if first else s
                         for s in found)

@@ -15,8 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
+from ...audio import Mono
 from ...errors import EngineError
 from ...model import Segment, Word
 from .registry import load_registered, registered_names
@@ -77,10 +76,16 @@ class TranscriptionEngine(abc.ABC):
         self.device = device
 
     @abc.abstractmethod
-    def transcribe(self, audio: np.ndarray,
+    def transcribe(self, audio: Mono,
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
-        """Recognize float32 mono 16 kHz `audio`; segments come lazily, in time order,
-        with absolute times and no speaker."""
+        """Recognize float32 mono 16 kHz `audio` (a numpy array, or `Samples` on disk where
+        `reads_in_pieces`); segments come lazily, in time order, with absolute times and no
+        speaker."""
+
+    def reads_in_pieces(self, options: TranscribeOptions) -> bool:
+        """Whether `transcribe` reads a recording of any length a piece at a time itself, in
+        bounded memory (`audio` may then be on disk); otherwise the caller gives it pieces."""
+        return False
 
 
 def engine_names() -> list[str]:

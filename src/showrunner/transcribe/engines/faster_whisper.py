@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ...audio import Mono
 from ...errors import EngineError
 from ...model import Segment, Word
-from ..pieces import shifted
+from ..pieces import pieces, shifted
 from . import (
     SAMPLE_RATE,
     EngineInfo,
@@ -60,7 +62,7 @@ class FasterWhisperEngine(TranscriptionEngine):
                               hint="point transcription.model at a CTranslate2 Whisper model "
                                    "folder (config.json, model.bin) or a name like tiny.en") from exc
 
-    def transcribe(self, audio: np.ndarray,
+    def transcribe(self, audio: Mono,
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
         """Recognize `audio`; with `options.batched`, through BatchedInferencePipeline."""
         common: dict[str, Any] = {
@@ -69,29 +71,69 @@ class FasterWhisperEngine(TranscriptionEngine):
             "condition_on_previous_text": options.condition_on_previous_text,
             "initial_prompt": options.initial_prompt, "hotwords": options.hotwords,
         }
-        if options.batched:
+        if self.reads_in_pieces(options):
+            batched, info = self._in_groups(audio, options.batch_size, common)
+            found: Iterator[Segment] = self._checked(audio, batched, options, common)
+        elif options.batched:
             from faster_whisper import BatchedInferencePipeline
 
             # Without VAD the pipeline needs its clips given: plain 30-second windows.
-            clips = None if options.vad else _fixed_clips(len(audio))
             batched, info = BatchedInferencePipeline(self.whisper).transcribe(
-                audio, batch_size=options.batch_size, vad_filter=options.vad,
-                clip_timestamps=clips, **common)
-            found: Iterator[Segment] = _by_sentence(
-                segment for window, following in _with_next(batched)
-                for segment in (self._heard_again(audio, window, options.vad, common,
-                                                  following.start if following else None)
-                                if _failed(window) else _converted((window,))))
+                np.asarray(audio, dtype=np.float32), batch_size=options.batch_size,
+                vad_filter=False, clip_timestamps=_fixed_clips(len(audio)), **common)
+            found = self._checked(audio, batched, options, common)
         else:
-            segments, info = self.whisper.transcribe(audio, vad_filter=options.vad, **common)
+            segments, info = self.whisper.transcribe(np.asarray(audio, dtype=np.float32),
+                                                     vad_filter=options.vad, **common)
             found = _converted(segments)
         used = {**options.as_dict(), "compute_type": self.compute_type, "threads": self.threads}
         return found, EngineInfo(
             engine=self.name, model=self.model, language=info.language,
-            duration=float(info.duration),
+            duration=len(audio) / SAMPLE_RATE,
             speech_duration=float(info.duration_after_vad or info.duration), options=used)
 
-    def _heard_again(self, audio: np.ndarray, window: Any, vad: bool, common: dict[str, Any],
+    def reads_in_pieces(self, options: TranscribeOptions) -> bool:
+        """Batched decoding with VAD does (`_in_groups`); sequential decoding takes the
+        spectrogram of all it is given at once."""
+        return options.batched and options.vad
+
+    def _in_groups(self, audio: Mono, batch_size: int,
+                   common: dict[str, Any]) -> tuple[Iterator[Any], Any]:
+        """The batched pipeline's own VAD windows over the whole of `audio`, decoded one batch
+        at a time, so that memory does not grow with length.
+
+        Given the whole of an hour, the pipeline would hold its audio, a copy of the speech and
+        every window's spectrogram at once. Given 5-minute pieces, it decoded a part-filled
+        window at the end of each (22 windows for the 21 of the 10-minute test conversation,
+        1.1 s more), and windows that differ from a whole-recording call's. Here speech is
+        found with the pipeline's own VAD a piece at a time, packed into windows of up to 30 s
+        of speech as the pipeline packs them, and decoded a batch at a time (`_batch`)."""
+        from faster_whisper import BatchedInferencePipeline
+
+        windows = _windows(_speech(audio), CLIP_SECONDS * SAMPLE_RATE)
+        if common["language"] is None and windows:  # one language for every batch
+            first_window = np.concatenate([np.asarray(audio[a:b], dtype=np.float32)
+                                           for a, b in windows[0]])
+            common = {**common, "language": self.whisper.detect_language(first_window)[0]}
+        pipeline = BatchedInferencePipeline(self.whisper)
+        found = (segment for first in range(0, len(windows), batch_size)
+                 for segment in _batch(pipeline, audio, windows[first:first + batch_size],
+                                       common))
+        speech = sum(end - first for window in windows for first, end in window)
+        return found, _Heard(common["language"] or "en", len(audio) / SAMPLE_RATE,
+                             speech / SAMPLE_RATE)
+
+    def _checked(self, audio: Mono, batched: Iterable[Any], options: TranscribeOptions,
+                 common: dict[str, Any]) -> Iterator[Segment]:
+        """Batched windows as our segments, one per sentence; a window that failed is heard
+        again sequentially (`_heard_again`)."""
+        return _by_sentence(
+            segment for window, following in _with_next(batched)
+            for segment in (self._heard_again(audio, window, options.vad, common,
+                                              following.start if following else None)
+                            if _failed(window) else _converted((window,))))
+
+    def _heard_again(self, audio: Mono, window: Any, vad: bool, common: dict[str, Any],
                      until: float | None = None) -> Iterator[Segment]:
         """A batched window that failed, decoded sequentially: with the temperature fallback
         the batched pipeline lacks, which is what stops a repetition loop ("nah nah nah..."
@@ -107,6 +149,65 @@ class FasterWhisperEngine(TranscriptionEngine):
         if until is None:
             return moved
         return (kept for segment in moved if (kept := inside(segment, window.start, until)))
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """What `transcribe` reads of faster-whisper's TranscriptionInfo."""
+
+    language: str
+    duration: float
+    duration_after_vad: float
+
+
+def _speech(audio: Mono) -> list[tuple[int, int]]:
+    """Where the batched pipeline's VAD, with its own settings, hears speech in `audio` (first
+    and end sample of each stretch), found a piece at a time (`pieces`): the VAD model reads
+    all it is given at once."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    settings = VadOptions(max_speech_duration_s=CLIP_SECONDS, min_silence_duration_ms=160)
+    found: list[tuple[int, int]] = []
+    for first, end in pieces(audio):
+        piece = np.asarray(audio[first:end], dtype=np.float32)
+        found += [(first + stretch["start"], first + stretch["end"])
+                  for stretch in get_speech_timestamps(piece, settings)]
+    return found
+
+
+def _windows(speech: list[tuple[int, int]], limit: int) -> list[list[tuple[int, int]]]:
+    """Stretches of speech packed in order into windows of at most `limit` samples of speech,
+    as faster-whisper's `collect_chunks` packs them for the batched pipeline."""
+    windows: list[list[tuple[int, int]]] = []
+    length = 0
+    for first, end in speech:
+        if windows and length + end - first <= limit:
+            windows[-1].append((first, end))
+            length += end - first
+        else:
+            windows.append([(first, end)])
+            length = end - first
+    return windows
+
+
+def _batch(pipeline: Any, audio: Mono, windows: list[list[tuple[int, int]]],
+           common: dict[str, Any]) -> Iterator[Any]:
+    """One batch of windows through the pipeline: their speech laid end to end, each window a
+    clip of it, and the times moved back onto the recording as the pipeline's own VAD path
+    moves them (`restore_speech_timestamps`)."""
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    stretches = [stretch for window in windows for stretch in window]
+    laid = np.concatenate([np.asarray(audio[a:b], dtype=np.float32) for a, b in stretches])
+    clips, offset = [], 0
+    for window in windows:
+        length = sum(end - first for first, end in window)
+        clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
+        offset += length
+    segments, _info = pipeline.transcribe(laid, batch_size=len(windows), vad_filter=False,
+                                          clip_timestamps=clips, **common)
+    return restore_speech_timestamps(
+        segments, [{"start": a, "end": b} for a, b in stretches], SAMPLE_RATE)
 
 
 def _with_next(windows: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:

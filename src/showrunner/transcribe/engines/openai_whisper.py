@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ...audio import Mono
 from ...errors import EngineError
 from ...model import Segment, Word
 from . import (
@@ -59,10 +60,11 @@ class OpenAIWhisperEngine(TranscriptionEngine):
                                              alignment_heads_dump(heads, dims.n_text_layer,
                                                                   dims.n_text_head))
 
-    def transcribe(self, audio: np.ndarray,
+    def transcribe(self, audio: Mono,
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
         """Recognize `audio`; with VAD only the speech clips are decoded. openai-whisper returns
         everything at once, so the segments arrive together at the end."""
+        audio = np.asarray(audio, dtype=np.float32)  # always an array here: no reads_in_pieces
         duration = len(audio) / SAMPLE_RATE
         clips = _speech_clips(audio) if options.vad else []
         speech = sum(end - start for start, end in clips) if options.vad else duration
