@@ -5,6 +5,8 @@ numpy STFT holds every frame at once: about 3.6 GiB more per hour of audio, meas
 BENCHMARKS.md, "Whole episode"). The stage therefore gives the engine pieces of at most
 PIECE_SECONDS, each ending in the quietest moment of the SEARCH_SECONDS before its mark (a
 pause between words in any conversation), and moves the pieces' times back onto the recording.
+An engine that reads a recording in bounded memory itself (`reads_in_pieces`) is given the
+whole of it, and may use `pieces` for the steps that read all they are given at once.
 """
 
 from __future__ import annotations

@@ -59,14 +59,15 @@ class ResemblyzerDiarizer(Diarizer):
     """resemblyzer's speaker encoder on the CPU.
 
     `rate` is windows per second of speech (more: sharper turn edges, slower); `batch_size`
-    bounds memory; `switch_penalty` is how much evidence a change of voice inside one stretch
+    bounds memory (windows encoded at once: 256 added 183 MiB to the peak on a 10-minute
+    interview, 64 added 86 MiB in the same time; it runs beside recognition's own peak); `switch_penalty` is how much evidence a change of voice inside one stretch
     of speech needs; `precision` is the encoder's arithmetic, "float32", "bfloat16", or
     "auto": bfloat16 where the CPU multiplies it natively (see `native_bfloat16`).
     """
 
     name = "resemblyzer"
 
-    def __init__(self, *, rate: float = 1.0, batch_size: int = 256,
+    def __init__(self, *, rate: float = 1.0, batch_size: int = 64,
                  switch_penalty: float = 1.0, precision: str = "auto") -> None:
         if precision not in ("auto", "float32", "bfloat16"):
             raise ValueError(f"precision must be auto, float32 or bfloat16, not {precision!r}")
