@@ -162,9 +162,10 @@ def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
     stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
     for hole in _holes(samples, segments, stretched, MIN_GAP_SECONDS):
         start, end = _over(stretched.values(), *hole)
-        if (round(start, 2), round(end, 2)) in heard_before:
+        stretch = (round(start, 2), round(end, 2))
+        if stretch in heard_before:
             continue
-        tried.add((round(start, 2), round(end, 2)))
+        tried.add(stretch)
         low = max(start - CONTEXT_SECONDS, 0.0)
         clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
         found, _info = engine.transcribe(clip, plain)
@@ -174,7 +175,7 @@ def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
         there = [kept for s in segments if (kept := inside(s, *span))]
         if heard and _count(heard) >= _count(there):
             segments = [part for s in segments for part in outside(s, *span)] + heard
-            repaired.append((round(start, 2), round(end, 2)))
+            repaired.append(stretch)
     return segments, repaired, tried
 
 

@@ -112,8 +112,7 @@ class FasterWhisperEngine(TranscriptionEngine):
 
         windows = _windows(_speech(audio), CLIP_SECONDS * SAMPLE_RATE)
         if common["language"] is None and windows:  # one language for every batch
-            first_window = np.concatenate([np.asarray(audio[a:b], dtype=np.float32)
-                                           for a, b in windows[0]])
+            first_window = _laid_end_to_end(audio, windows[0])
             common = {**common, "language": self.whisper.detect_language(first_window)[0]}
         pipeline = BatchedInferencePipeline(self.whisper)
         found = (segment for first in range(0, len(windows), batch_size)
@@ -198,7 +197,7 @@ def _batch(pipeline: Any, audio: Mono, windows: list[list[tuple[int, int]]],
     from faster_whisper.transcribe import restore_speech_timestamps
 
     stretches = [stretch for window in windows for stretch in window]
-    laid = np.concatenate([np.asarray(audio[a:b], dtype=np.float32) for a, b in stretches])
+    laid = _laid_end_to_end(audio, stretches)
     clips, offset = [], 0
     for window in windows:
         length = sum(end - first for first, end in window)
@@ -208,6 +207,11 @@ def _batch(pipeline: Any, audio: Mono, windows: list[list[tuple[int, int]]],
                                           clip_timestamps=clips, **common)
     return restore_speech_timestamps(
         segments, [{"start": a, "end": b} for a, b in stretches], SAMPLE_RATE)
+
+
+def _laid_end_to_end(audio: Mono, stretches: list[tuple[int, int]]) -> np.ndarray:
+    """The stretches (first and end sample) of `audio` one after another, as float32."""
+    return np.concatenate([np.asarray(audio[a:b], dtype=np.float32) for a, b in stretches])
 
 
 def _with_next(windows: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:

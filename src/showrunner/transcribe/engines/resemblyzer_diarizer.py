@@ -60,9 +60,10 @@ class ResemblyzerDiarizer(Diarizer):
 
     `rate` is windows per second of speech (more: sharper turn edges, slower); `batch_size`
     bounds memory (windows encoded at once: 256 added 183 MiB to the peak on a 10-minute
-    interview, 64 added 86 MiB in the same time; it runs beside recognition's own peak); `switch_penalty` is how much evidence a change of voice inside one stretch
-    of speech needs; `precision` is the encoder's arithmetic, "float32", "bfloat16", or
-    "auto": bfloat16 where the CPU multiplies it natively (see `native_bfloat16`).
+    interview, 64 added 86 MiB in the same time; it runs beside recognition's own peak);
+    `switch_penalty` is how much evidence a change of voice inside one stretch of speech needs;
+    `precision` is the encoder's arithmetic, "float32", "bfloat16", or "auto": bfloat16 where
+    the CPU multiplies it natively (see `native_bfloat16`).
     """
 
     name = "resemblyzer"
