@@ -3,13 +3,15 @@ come back on the recording's own clock."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from showrunner.audio import SAMPLE_RATE, decode
 from showrunner.synth import Conversation
 from showrunner.transcribe import pieces
-from showrunner.transcribe.engines import TranscribeOptions
+from showrunner.transcribe.engines import TranscribeOptions, model_folder
 from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine, _windows
 from showrunner.transcribe.stage import recognize
 
@@ -124,3 +126,43 @@ def test_batched_decoding_hears_what_one_whole_call_hears_and_reads_in_pieces(
     assert recording.longest <= (60.0 + pieces.SEARCH_SECONDS) * SAMPLE_RATE
     at_once = measure(script, " ".join(w for w, _, _ in expected))
     assert in_pieces.wer_percent <= at_once.wer_percent + 1.0, (in_pieces, at_once)
+
+
+class _Batches:
+    """CTranslate2's Whisper model, noting how many windows each encode and align call takes."""
+
+    def __init__(self, model: object) -> None:
+        self.model, self.sizes = model, []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.model, name)
+
+    def encode(self, features: Any, **options: Any) -> Any:
+        self.sizes.append(("encode", features.shape[0]))
+        return self.model.encode(features, **options)
+
+    def align(self, encoder_output: Any, *args: Any, **options: Any) -> Any:
+        self.sizes.append(("align", encoder_output.shape[0]))
+        return self.model.align(encoder_output, *args, **options)
+
+
+@pytest.mark.e2e
+def test_a_batch_is_encoded_and_aligned_a_window_at_a_time_with_the_same_words(
+        conversation: Conversation) -> None:
+    """The engine's model hands CTranslate2 one window at a time to encode and to align (a
+    batch's attention is the largest thing alive while transcribing), and the batched pipeline
+    hears the same words at the same times as with faster-whisper's own model."""
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+    engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
+    minutes = decode(conversation.wav)[:120 * SAMPLE_RATE]
+    common = {"language": "en", "beam_size": 5, "word_timestamps": True, "batch_size": 4}
+    spy = engine.whisper.model = _Batches(engine.whisper.model)
+    ours, _ = BatchedInferencePipeline(engine.whisper).transcribe(minutes, **common)
+    heard = [(w.word, round(w.start, 2), round(w.end, 2)) for s in ours for w in s.words]
+    plain = WhisperModel(str(model_folder(PACKAGED_MODEL)), compute_type="int8")
+    theirs, _ = BatchedInferencePipeline(plain).transcribe(minutes, **common)
+    assert len(heard) > 150
+    assert heard == [(w.word, round(w.start, 2), round(w.end, 2)) for s in theirs for w in s.words]
+    assert {call for call, _ in spy.sizes} == {"encode", "align"}
+    assert len(spy.sizes) >= 8 and {size for _, size in spy.sizes} == {1}
