@@ -166,3 +166,16 @@ def test_a_batch_is_encoded_and_aligned_a_window_at_a_time_with_the_same_words(
     assert heard == [(w.word, round(w.start, 2), round(w.end, 2)) for s in theirs for w in s.words]
     assert {call for call, _ in spy.sizes} == {"encode", "align"}
     assert len(spy.sizes) >= 8 and {size for _, size in spy.sizes} == {1}
+
+
+@pytest.mark.e2e
+def test_batched_decoding_with_no_language_named_hears_english_on_an_english_only_model(
+        conversation: Conversation) -> None:
+    """Batched decoding gives every batch one language, found on the first window; an
+    English-only model (tiny.en) cannot detect one, and is English."""
+    engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
+    assert not engine.whisper.model.is_multilingual
+    minute = decode(conversation.wav)[:60 * SAMPLE_RATE]
+    found, info = engine.transcribe(minute, TranscribeOptions(language=None, batched=True))
+    words = [w.text for s in found for w in s.words]
+    assert info.language == "en" and len(words) > 80

@@ -111,8 +111,10 @@ class FasterWhisperEngine(TranscriptionEngine):
 
         windows = _windows(_speech(audio), CLIP_SECONDS * SAMPLE_RATE)
         if common["language"] is None and windows:  # one language for every batch
-            first_window = _laid_end_to_end(audio, windows[0])
-            common = {**common, "language": self.whisper.detect_language(first_window)[0]}
+            # An English-only model cannot detect a language (CTranslate2 raises): English.
+            language = self.whisper.detect_language(_laid_end_to_end(audio, windows[0]))[0] \
+                if self.whisper.model.is_multilingual else "en"
+            common = {**common, "language": language}
         pipeline = BatchedInferencePipeline(self.whisper)
         found = (segment for first in range(0, len(windows), batch_size)
                  for segment in _batch(pipeline, audio, windows[first:first + batch_size],
@@ -163,25 +165,21 @@ def _whisper_model() -> type[Any]:
     import ctranslate2
     from faster_whisper import WhisperModel
 
-    def readable(view: ctranslate2.StorageView) -> bool:
-        return bool(view.device == "cpu" and view.dtype == ctranslate2.DataType.float32)
-
     class WindowByWindow(WhisperModel):
         def encode(self, features: np.ndarray) -> ctranslate2.StorageView:
-            if features.ndim < 3 or len(features) < 2 or self.model.device != "cpu":
-                return super().encode(features)
-            each = [super(WindowByWindow, self).encode(window[None]) for window in features]
-            if not all(readable(view) for view in each):
-                return super().encode(features)
+            own = super().encode
+            if features.ndim < 3 or len(features) < 2 or self.model.device != "cpu" \
+                    or not _readable(first := own(features[:1])):
+                return own(features)
             # The view keeps a reference to the array it is made from.
-            return ctranslate2.StorageView.from_array(np.concatenate([np.asarray(view)
-                                                                      for view in each]))
+            return ctranslate2.StorageView.from_array(np.concatenate(
+                [np.asarray(first), *(np.asarray(own(window[None])) for window in features[1:])]))
 
         def find_alignment(self, tokenizer: Any, text_tokens: list[list[int]],
                            encoder_output: ctranslate2.StorageView, num_frames: Any,
                            median_filter_width: int = 7) -> list[Any]:
             align = super().find_alignment
-            if len(text_tokens) < 2 or not readable(encoder_output):
+            if len(text_tokens) < 2 or not _readable(encoder_output):
                 return align(tokenizer, text_tokens, encoder_output, num_frames,
                              median_filter_width)
             outputs = np.asarray(encoder_output)
@@ -192,6 +190,13 @@ def _whisper_model() -> type[Any]:
                                        [frames[i]], median_filter_width)]
 
     return WindowByWindow
+
+
+def _readable(view: Any) -> bool:
+    """Whether NumPy can read a CTranslate2 StorageView in place: float32 in CPU memory."""
+    import ctranslate2
+
+    return bool(view.device == "cpu" and view.dtype == ctranslate2.DataType.float32)
 
 
 @dataclass(frozen=True)
