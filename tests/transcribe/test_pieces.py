@@ -159,11 +159,14 @@ def test_a_batch_is_encoded_and_aligned_a_window_at_a_time_with_the_same_words(
     common = {"language": "en", "beam_size": 5, "word_timestamps": True, "batch_size": 4}
     spy = engine.whisper.model = _Batches(engine.whisper.model)
     ours, _ = BatchedInferencePipeline(engine.whisper).transcribe(minutes, **common)
-    heard = [(w.word, round(w.start, 2), round(w.end, 2)) for s in ours for w in s.words]
+    heard = [(w.word, w.start, w.end) for s in ours for w in s.words]
     plain = WhisperModel(str(model_folder(PACKAGED_MODEL)), compute_type="int8")
     theirs, _ = BatchedInferencePipeline(plain).transcribe(minutes, **common)
-    assert len(heard) > 150
-    assert heard == [(w.word, round(w.start, 2), round(w.end, 2)) for s in theirs for w in s.words]
+    expected = [(w.word, w.start, w.end) for s in theirs for w in s.words]
+    assert len(heard) > 150 and [w for w, _, _ in heard] == [w for w, _, _ in expected]
+    # Equal here; a frame (20 ms) apart at most where a CPU sums the batch in another order.
+    assert max(max(abs(a[1] - b[1]), abs(a[2] - b[2]))
+               for a, b in zip(heard, expected, strict=True)) <= 0.02
     assert {call for call, _ in spy.sizes} == {"encode", "align"}
     assert len(spy.sizes) >= 8 and {size for _, size in spy.sizes} == {1}
 
