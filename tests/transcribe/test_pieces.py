@@ -77,6 +77,14 @@ def test_speech_is_packed_into_windows_as_the_batched_pipeline_packs_it() -> Non
     assert [stretch for window in windows for stretch in window] == speech
 
 
+def _furthest_apart(heard: list[tuple[str, float, float]],
+                    expected: list[tuple[str, float, float]]) -> float:
+    """The largest difference in start or end between words (word, start, end) paired in
+    order; both lists must be as long."""
+    return max(max(abs(a[1] - b[1]), abs(a[2] - b[2]))
+               for a, b in zip(heard, expected, strict=True))
+
+
 class _Reads:
     """A recording that notes the longest stretch read from it at once."""
 
@@ -115,8 +123,7 @@ def test_batched_decoding_hears_what_one_whole_call_hears_and_reads_in_pieces(
     assert len(heard) > 500 and info.duration == len(samples) / SAMPLE_RATE
     assert [w for w, _, _ in heard] == [w for w, _, _ in expected]
     # Within a few 20 ms frames: the pipeline's word-timing heuristics start afresh each call.
-    assert max(max(abs(a[1] - b[1]), abs(a[2] - b[2]))
-               for a, b in zip(heard, expected, strict=True)) <= 0.1
+    assert _furthest_apart(heard, expected) <= 0.1
 
     monkeypatch.setattr(pieces, "PIECE_SECONDS", 60.0)
     recording = _Reads(samples)
@@ -165,8 +172,7 @@ def test_a_batch_is_encoded_and_aligned_a_window_at_a_time_with_the_same_words(
     expected = [(w.word, w.start, w.end) for s in theirs for w in s.words]
     assert len(heard) > 150 and [w for w, _, _ in heard] == [w for w, _, _ in expected]
     # Equal here; a frame (20 ms) apart at most where a CPU sums the batch in another order.
-    assert max(max(abs(a[1] - b[1]), abs(a[2] - b[2]))
-               for a, b in zip(heard, expected, strict=True)) <= 0.02
+    assert _furthest_apart(heard, expected) <= 0.02
     assert {call for call, _ in spy.sizes} == {"encode", "align"}
     assert len(spy.sizes) >= 8 and {size for _, size in spy.sizes} == {1}
 
