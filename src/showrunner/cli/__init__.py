@@ -130,7 +130,7 @@ def new(episode_id: str, title: str, number: int | None, guests: tuple[str, ...]
 @click.option("--engine", help="faster-whisper (default) or openai-whisper.")
 @click.option("--model", help="Model name (tiny.en, small.en, …), a local model folder, or "
                               "package:<module>/<folder> inside an installed Python package.")
-@click.option("--language", help="Spoken language code, e.g. en.")
+@click.option("--language", help="Spoken language code, e.g. en; auto lets the model tell.")
 @click.option("--beam-size", type=setting_type("beam_size"), help="Beam size (1 = greedy).")
 @click.option("--compute-type", type=setting_type("compute_type"),
               help="CTranslate2 compute type (faster-whisper).")

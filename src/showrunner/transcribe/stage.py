@@ -91,6 +91,7 @@ def _from_recording(engine: TranscriptionEngine | None,
         raise AudioError("is silent: there is no speech to transcribe", path=path,
                          hint="check that 'audio:' in episode.yaml names the right recording")
     engine = engine or _new_engine(engine_class, settings, show.root)
+    _check_engine(engine, settings, show.root)  # before the voices are heard
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diarize") as pool:
         # Diarization runs beside recognition (both let go of the GIL while they compute),
         # once the model is loaded: importing PyTorch alongside tripled the load.
@@ -148,7 +149,6 @@ def _from_tracks(engine: TranscriptionEngine, show: Show, episode: Episode,
 
 def _recognized(engine: TranscriptionEngine, samples: audio.Mono, show: Show,
                 settings: TranscriptionSettings, path: Path, quiet: bool) -> Transcript:
-    _check_engine(engine, settings, show.root)
     options = recognition_options(settings, show.glossary)
     transcript = recognize(engine, samples, options, quiet=quiet)
     if not transcript.segments:
@@ -307,12 +307,12 @@ def _model_reference(model: str, root: Path) -> str:
     return model
 
 
-def _check_engine(engine: TranscriptionEngine, settings: TranscriptionSettings,
-                  root: Path) -> None:
+def _check_engine(engine: TranscriptionEngine, settings: TranscriptionSettings, root: Path) -> None:
     wanted = _model_reference(settings.model, root)
     if engine.name != settings.engine or engine.model not in (settings.model, wanted):
         raise ValueError(f"the engine given is {engine.name} with {engine.model}, but the "
                          f"settings ask for {settings.engine} with {settings.model}")
+    engine.language_for(settings.language, root / "show.yaml")
 
 
 def _clamped(segment: Segment, duration: float) -> Segment | None:

@@ -20,11 +20,12 @@ from ...errors import EngineError
 from ...model import Segment, Word
 from .registry import load_registered, registered_names
 
-__all__ = ["ENGINE_GROUP", "EngineInfo", "TranscribeOptions", "TranscriptionEngine",
-           "engine_names", "get_engine", "is_offline", "model_folder", "with_words"]
+__all__ = ["AUTO_LANGUAGE", "ENGINE_GROUP", "EngineInfo", "TranscribeOptions", "TranscriptionEngine",
+           "checked_language", "engine_names", "get_engine", "is_offline", "model_folder", "with_words"]
 
 ENGINE_GROUP = "showrunner.transcribers"
 SAMPLE_RATE = 16000
+AUTO_LANGUAGE = "auto"  # transcription.language: the model hears which language is spoken
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,38 @@ class TranscriptionEngine(abc.ABC):
         `reads_in_pieces`); segments come lazily, in time order, with absolute times and no
         speaker."""
 
+    def language_for(self, asked: str | None, configured_in: Path | None = None) -> str | None:
+        """The language code the model decodes when `asked` is set (None or AUTO_LANGUAGE:
+        detect; None back means the model detects). An engine that knows its model's
+        languages raises a one-line EngineError, naming `configured_in`, for one it cannot
+        hear, before any audio is decoded."""
+        return None if asked in (None, AUTO_LANGUAGE) else asked
+
     def reads_in_pieces(self, options: TranscribeOptions) -> bool:
         """Whether `transcribe` reads a recording of any length a piece at a time itself, in
         bounded memory (`audio` may then be on disk); otherwise the caller gives it pieces."""
         return False
+
+
+def checked_language(asked: str | None, known: list[str], model: str,
+                     configured_in: Path | None) -> str | None:
+    """`language_for` for a Whisper model that hears the `known` codes: an English-only
+    model decodes English whatever is asked (faster-whisper would only warn, and write
+    another language's speech as English words), a multilingual one detects for AUTO."""
+    if asked in (None, AUTO_LANGUAGE):
+        return None if len(known) > 1 else known[0]
+    if asked in known:
+        return asked
+    if len(known) == 1:
+        raise EngineError(f"transcription.language is '{asked}', but model '{model}' hears "
+                          f"only '{known[0]}'", path=configured_in,
+                          hint=f"set transcription.language (or --language) to {known[0]} or "
+                               f"{AUTO_LANGUAGE}, or transcription.model to a multilingual "
+                               "model such as small")
+    raise EngineError(f"transcription.language '{asked}' is not a language code model "
+                      f"'{model}' knows", path=configured_in,
+                      hint="set transcription.language (or --language) to a code such as "
+                           f"en, de, fr or es, or to {AUTO_LANGUAGE} to detect it")
 
 
 def engine_names() -> list[str]:

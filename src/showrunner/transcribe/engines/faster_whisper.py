@@ -6,6 +6,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from . import (
     EngineInfo,
     TranscribeOptions,
     TranscriptionEngine,
+    checked_language,
     inside,
     is_offline,
     model_folder,
@@ -65,14 +67,15 @@ class FasterWhisperEngine(TranscriptionEngine):
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
         """Recognize `audio`; with `options.batched`, through BatchedInferencePipeline."""
         common: dict[str, Any] = {
-            "language": options.language, "beam_size": options.beam_size,
+            "language": self.language_for(options.language), "beam_size": options.beam_size,
             "word_timestamps": options.word_timestamps,
             "condition_on_previous_text": options.condition_on_previous_text,
             "initial_prompt": options.initial_prompt, "hotwords": options.hotwords,
         }
         if self.reads_in_pieces(options):
             batched, info = self._in_groups(audio, options.batch_size, common)
-            found: Iterator[Segment] = self._checked(audio, batched, options, common)
+            found: Iterator[Segment] = self._checked(audio, batched, options,
+                                                     {**common, "language": info.language})
         elif options.batched:
             from faster_whisper import BatchedInferencePipeline
 
@@ -90,6 +93,10 @@ class FasterWhisperEngine(TranscriptionEngine):
             engine=self.name, model=self.model, language=info.language,
             duration=len(audio) / SAMPLE_RATE,
             speech_duration=float(info.duration_after_vad or info.duration), options=used)
+
+    def language_for(self, asked: str | None, configured_in: Path | None = None) -> str | None:
+        return checked_language(asked, self.whisper.supported_languages, self.model,
+                                configured_in)
 
     def reads_in_pieces(self, options: TranscribeOptions) -> bool:
         """Batched decoding with VAD does (`_in_groups`); sequential decoding takes the
@@ -111,9 +118,7 @@ class FasterWhisperEngine(TranscriptionEngine):
 
         windows = _windows(_speech(audio), CLIP_SECONDS * SAMPLE_RATE)
         if common["language"] is None and windows:  # one language for every batch
-            # An English-only model cannot detect a language (CTranslate2 raises): English.
-            language = self.whisper.detect_language(_laid_end_to_end(audio, windows[0]))[0] \
-                if self.whisper.model.is_multilingual else "en"
+            language = self.whisper.detect_language(_laid_end_to_end(audio, windows[0]))[0]
             common = {**common, "language": language}
         pipeline = BatchedInferencePipeline(self.whisper)
         found = (segment for first in range(0, len(windows), batch_size)

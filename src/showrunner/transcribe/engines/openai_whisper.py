@@ -22,6 +22,7 @@ from . import (
     EngineInfo,
     TranscribeOptions,
     TranscriptionEngine,
+    checked_language,
     is_offline,
     model_folder,
 )
@@ -68,8 +69,9 @@ class OpenAIWhisperEngine(TranscriptionEngine):
         duration = len(audio) / SAMPLE_RATE
         clips = _speech_clips(audio) if options.vad else []
         speech = sum(end - start for start, end in clips) if options.vad else duration
+        language = self.language_for(options.language)
         kwargs: dict[str, Any] = {
-            "language": options.language, "word_timestamps": options.word_timestamps,
+            "language": language, "word_timestamps": options.word_timestamps,
             "initial_prompt": options.initial_prompt, "fp16": self.device != "cpu",
             "verbose": None,
             "condition_on_previous_text": options.condition_on_previous_text,
@@ -79,21 +81,32 @@ class OpenAIWhisperEngine(TranscriptionEngine):
         }
         used = {**options.as_dict(), "batched": False, "hotwords": None,
                 "compute_type": self.compute_type, "threads": self.threads}
-        info = EngineInfo(engine=self.name, model=self.model, language=options.language or "en",
-                          duration=duration, speech_duration=speech, options=used)
         if options.vad and not clips:
-            return iter(()), info
-        return self._segments(audio, kwargs), info
-
-    def _segments(self, audio: np.ndarray, kwargs: dict[str, Any]) -> Iterator[Segment]:
+            return iter(()), EngineInfo(engine=self.name, model=self.model,
+                                        language=language or "en", duration=duration,
+                                        speech_duration=speech, options=used)
+        # All at once, whatever is done here: the language it detected is known only after.
         result = self.whisper.transcribe(audio.astype(np.float32, copy=False), **kwargs)
-        for segment in result["segments"]:
-            words = tuple(Word(float(w["start"]), float(w["end"]), w["word"].strip(),
-                               float(w["probability"]))
-                          for w in segment.get("words") or () if w["word"].strip())
-            text = " ".join(segment["text"].split())
-            if text:
-                yield Segment(float(segment["start"]), float(segment["end"]), text, None, words)
+        return _segments(result), EngineInfo(
+            engine=self.name, model=self.model, language=result.get("language") or "en",
+            duration=duration, speech_duration=speech, options=used)
+
+    def language_for(self, asked: str | None, configured_in: Path | None = None) -> str | None:
+        from whisper.tokenizer import LANGUAGES
+
+        known = list(LANGUAGES) if self.whisper.is_multilingual else ["en"]
+        return checked_language(asked, known, self.model, configured_in)
+
+
+def _segments(result: dict[str, Any]) -> Iterator[Segment]:
+    """openai-whisper's result as our segments."""
+    for segment in result["segments"]:
+        words = tuple(Word(float(w["start"]), float(w["end"]), w["word"].strip(),
+                           float(w["probability"]))
+                      for w in segment.get("words") or () if w["word"].strip())
+        text = " ".join(segment["text"].split())
+        if text:
+            yield Segment(float(segment["start"]), float(segment["end"]), text, None, words)
 
 
 def _speech_clips(audio: np.ndarray) -> list[tuple[float, float]]:
