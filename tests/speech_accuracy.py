@@ -7,7 +7,7 @@ the usual way Whisper transcripts are scored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -58,6 +58,24 @@ def measure(script: Iterable[str], transcript: str) -> Accuracy:
         longest_missing = max(longest_missing, missing)
         longest_deleted = max(longest_deleted, deleted)
     return Accuracy(output.wer, len(reference.split()), longest_missing, longest_deleted)
+
+
+def errors_by_line(script: Sequence[str], transcript: str) -> list[tuple[int, int]]:
+    """Each script line's (errors, words) under `measure`'s alignment: a substitution or
+    deletion counts at the script words it spans, an insertion at the script word it comes
+    before. Their sums are the WER's; line by line, two transcripts of one recording can be
+    compared as a paired sample (`benchmarks/transcribe_stage.py`)."""
+    words = [normalize(line).split() for line in script]
+    owner = [number for number, line in enumerate(words) for _ in line]
+    output = jiwer.process_words(" ".join(w for line in words for w in line),
+                                 normalize(transcript) or "<nothing>")
+    errors = [0] * len(words)
+    for chunk in output.alignments[0]:
+        if chunk.type == "equal":
+            continue
+        spans = chunk.ref_end_idx - chunk.ref_start_idx or chunk.hyp_end_idx - chunk.hyp_start_idx
+        errors[owner[min(chunk.ref_start_idx, len(owner) - 1)]] += spans
+    return [(errors[number], len(line)) for number, line in enumerate(words)]
 
 
 def word_diarization_errors(script: Iterable[tuple[str, str]],
