@@ -69,3 +69,31 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+RESAMPLES = 5000
+
+
+def paired_gap(recordings: Sequence[tuple[Sequence[str], str, str]]) -> str:
+    """WER of transcript A minus transcript B in points, with a 95 % paired-bootstrap interval.
+
+    Each item is one recording's (script turns, A's text, B's text). Both transcripts are of
+    the same audio, so a turn's two error counts (under the one alignment the WER uses) are
+    resampled together, turns within their own recording (RESAMPLES times, seeded: the same
+    transcripts give the same interval). An interval spanning 0 is a gap the recordings
+    cannot tell from chance."""
+    import numpy as np
+    from tests.speech_accuracy import errors_by_line
+
+    rng = np.random.default_rng(0)
+    gaps, words = np.zeros(RESAMPLES), np.zeros(RESAMPLES)
+    total_gap = total_words = 0
+    for script, ours, theirs in recordings:
+        a, b = (np.array(errors_by_line(script, text)) for text in (ours, theirs))
+        gap, count = a[:, 0] - b[:, 0], a[:, 1]
+        picks = rng.integers(0, len(count), (RESAMPLES, len(count)))
+        gaps += gap[picks].sum(axis=1)
+        words += count[picks].sum(axis=1)
+        total_gap, total_words = total_gap + gap.sum(), total_words + count.sum()
+    low, high = np.percentile(100 * gaps / words, [2.5, 97.5])
+    return f"{100 * total_gap / max(total_words, 1):+.1f} [{low:+.1f}, {high:+.1f}]"

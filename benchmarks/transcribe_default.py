@@ -19,7 +19,7 @@ from tests.speech_accuracy import measure
 
 from showrunner.synth import Line, speak
 
-from .common import table
+from .common import RESAMPLES, paired_gap, table
 from .transcribe import _child, _cli
 
 THREADS = 2
@@ -39,6 +39,7 @@ def section() -> str:
     wall = {name: 0.0 for name, _ in SETTINGS}
     longest = {name: 0 for name, _ in SETTINGS}
     each: list[dict[str, float]] = []  # every conversation's WER by setting, unrounded
+    compared: list[tuple[list[str], str, str]] = []  # script, batched text, sequential text
     asked = {name: [0, 0] for name, _ in SETTINGS}  # script questions heard as one, asked
     with tempfile.TemporaryDirectory(prefix="showrunner-bench-") as tmp:
         for path in sorted(NOTES_SET.glob("*.yaml")):
@@ -53,10 +54,11 @@ def section() -> str:
                         conversation.wav)
             row: list[Any] = [path.stem, f"{conversation.duration / 60:.1f} min"]
             each.append({})
+            heard_by: dict[str, str] = {}
             for name, flag in SETTINGS:
                 run = _child(_cli(show, "--threads", str(THREADS), flag))
                 transcript = transcripts.load(show / "episodes/E1/transcript.json")
-                heard = transcript.text
+                heard = heard_by[name] = transcript.text
                 kept, questions = _questions_kept(conversation, transcript)
                 asked[name][0] += kept
                 asked[name][1] += questions
@@ -68,6 +70,9 @@ def section() -> str:
                 each[-1][name] = accuracy.wer
                 row += [f"{accuracy.wer_percent:.1f} %", str(accuracy.longest_missing_run),
                         f"{run.wall_s:.0f} s"]
+            compared.append(([s.text for s in episode.transcript.segments],
+                             heard_by["batched"], heard_by["sequential"]))
+            row.append(paired_gap(compared[-1:]))
             rows.append(row)
     rate = {name: 100 * errors / max(words, 1) for name, (errors, words) in pooled.items()}
     better = sum(wer["batched"] < wer["sequential"] for wer in each)
@@ -75,7 +80,7 @@ def section() -> str:
     rows.append(["**pooled over all words**", "", f"**{rate['batched']:.1f} %**",
                  str(longest["batched"]), f"{wall['batched']:.0f} s",
                  f"**{rate['sequential']:.1f} %**", str(longest["sequential"]),
-                 f"{wall['sequential']:.0f} s"])
+                 f"{wall['sequential']:.0f} s", f"**{paired_gap(compared)}**"])
     return "\n".join([
         "## Transcribe: batched or sequential as the default, by WER",
         "",
@@ -88,7 +93,13 @@ def section() -> str:
         f"Load average when it started: {load_average:.1f} on {os.cpu_count()} cores.",
         "",
         table(["conversation", "audio", "batched WER", "missing", "wall",
-               "sequential WER", "missing", "wall"], rows),
+               "sequential WER", "missing", "wall", "batched - sequential [95 %]"], rows),
+        "",
+        "*Batched - sequential*: the WER gap in points, with a 95 % interval from a paired "
+        f"bootstrap over the script's turns ({RESAMPLES} resamples; pooled: turns resampled "
+        "within each conversation). An interval that spans 0 is a gap this much speech cannot "
+        f"tell from chance; here {_clear(rows[:-1], '+')} conversation(s) are clearly worse "
+        f"batched and {_clear(rows[:-1], '-')} clearly better.",
         "",
         f"Batched was better on {better} conversations and worse on {worse}; pooled over "
         f"every script word its WER is {rate['batched']:.1f} % against sequential's "
@@ -102,6 +113,13 @@ def section() -> str:
             for name, (kept, total) in asked.items()) + ".",
         "",
     ])
+
+
+def _clear(rows: list[list[Any]], sign: str) -> int:
+    """Rows whose gap interval (last cell, "+1.4 [-0.4, +3.3]") lies wholly on `sign`'s side."""
+    bounds = [row[-1].strip("*").split("[")[1].rstrip("]").split(", ") for row in rows]
+    return sum(all(bound.startswith(sign) and float(bound) != 0 for bound in pair)
+               for pair in bounds)
 
 
 def _questions_kept(conversation: Any, transcript: Any) -> tuple[int, int]:

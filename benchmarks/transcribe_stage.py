@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import PACKAGED_MODEL, add_episode, make_show
-from tests.speech_accuracy import errors_by_line, measure
+from tests.speech_accuracy import measure
 
 from showrunner.model import TranscriptionSettings
 from showrunner.synth import Conversation, Line, interview_script, speak
 from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
-from .common import table
+from .common import RESAMPLES, paired_gap, table
 from .transcribe import Run, _child, _cli
 
 THREADS = 2
@@ -122,7 +122,7 @@ def _verdict(rows: list[list[Any]]) -> str:
 
 def _compare(recording: Recording, root: Path, repeats: int) -> tuple[list[list[Any]], str]:
     """The recording's three rows (bare, batched, sequential) and the batched - sequential
-    WER difference with its interval (`_paired`)."""
+    WER difference with its interval (`paired_gap`)."""
     conversation = recording.conversation
     show = make_show(root / "show")
     add_episode(show, "E1", "title: Bench\nnumber: 1\naudio: raw.wav\nguests: [mary-chen]\n",
@@ -143,25 +143,7 @@ def _compare(recording: Recording, root: Path, repeats: int) -> tuple[list[list[
              f"{best[i].wall_s:.1f} s", f"{best[i].cpu_s:.0f} s",
              f"{best[i].wall_s / bare.wall_s:.2f}", *scores[i]]
             for i, (label, _) in enumerate(CONFIGS)], \
-        _paired([t.text for t in conversation.turns], heard[1], heard[2])
-
-
-RESAMPLES = 5000
-
-
-def _paired(script: list[str], batched: str, sequential: str) -> str:
-    """Batched minus sequential WER in points, and its 95 % paired-bootstrap interval over the
-    script's turns: both transcripts are of the same audio, so a turn's two error counts
-    are resampled together (seeded: the same transcripts give the same interval)."""
-    import numpy as np
-
-    ours, theirs = (np.array(errors_by_line(script, text)) for text in (batched, sequential))
-    words = ours[:, 1]
-    gap = ours[:, 0] - theirs[:, 0]
-    picks = np.random.default_rng(0).integers(0, len(words), (RESAMPLES, len(words)))
-    low, high = np.percentile(100 * gap[picks].sum(axis=1) / words[picks].sum(axis=1),
-                              [2.5, 97.5])
-    return f"{100 * gap.sum() / words.sum():+.1f} [{low:+.1f}, {high:+.1f}]"
+        paired_gap([([t.text for t in conversation.turns], heard[1], heard[2])])
 
 
 def _heard(show: Path) -> str:
