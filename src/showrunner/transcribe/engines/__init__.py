@@ -20,8 +20,9 @@ from ...errors import EngineError
 from ...model import Segment, Word
 from .registry import load_registered, registered_names
 
-__all__ = ["AUTO_LANGUAGE", "ENGINE_GROUP", "EngineInfo", "TranscribeOptions", "TranscriptionEngine",
-           "checked_language", "engine_names", "get_engine", "is_offline", "model_folder", "with_words"]
+__all__ = ["AUTO_LANGUAGE", "ENGINE_GROUP", "EngineInfo", "TranscribeOptions",
+           "TranscriptionEngine", "checked_language", "engine_names", "get_engine", "is_offline",
+           "model_folder", "with_words"]
 
 ENGINE_GROUP = "showrunner.transcribers"
 SAMPLE_RATE = 16000
