@@ -42,10 +42,11 @@ class Config:
 
 
 CONFIGS = (
-    Config("int8, beam 5 (**default**, sequential)", "int8", 5),
+    Config("int8, beam 5, sequential (what `--no-batched` decodes with)", "int8", 5),
     Config("int8, beam 1", "int8", 1),
     Config("float32, beam 5 (the earlier default)", "float32", 5),
-    Config("batched (8), int8, beam 5 (the bare pipeline, no coverage check)", "int8", 5,
+    Config("batched (8), int8, beam 5 (the bare pipeline; the stage's default adds the "
+           "coverage check)", "int8", 5,
            batched=True),
     Config("int8, beam 5, glossary prompt, conditioned on previous text (faster-whisper's "
            "default)", "int8", 5, condition_on_previous_text=True,
@@ -147,14 +148,14 @@ def _sweep(conversation: Conversation) -> tuple[list[list[Any]], str]:
         rows.append([config.label, f"{score.wer_percent:.1f} %", score.longest_missing_run,
                      len(coverage.uncovered(samples, segments)), f"{cpu[config]:.0f} s",
                      f"{wall:.1f} s", f"{wall / conversation.duration:.3f}"])
-    default, greedy, full = CONFIGS[0], CONFIGS[1], CONFIGS[2]
+    sequential, greedy, full = CONFIGS[0], CONFIGS[1], CONFIGS[2]
     verdict = (
-        f"The default is sequential int8 with beam 5. In this run it used {cpu[default]:.0f} "
+        f"Sequential decoding uses int8 with beam 5. In this run it used {cpu[sequential]:.0f} "
         f"CPU-seconds against float32's {cpu[full]:.0f} at a WER of {rows[0][1]} against "
         f"{rows[2][1]}; greedy decoding ({cpu[greedy]:.0f} CPU-seconds) cost {rows[1][1]}. "
         "Batched inference is the fastest but on its own drops whole answers (the longest-gap "
-        "column); with `--batched` the stage runs it with the coverage check, which hears such "
-        "stretches again (next section). "
+        "column); the stage's default runs it with the coverage check, which hears such "
+        "stretches again (see *Transcribe: the stage against a bare batched call*). "
         "Conditioning on the previous window's text (faster-whisper's default) let the "
         "glossary prompt derail the decoder, so the stage turns it off; the coverage check "
         "hears again any stretch that is still skipped (the holes column counts them).")
