@@ -274,11 +274,14 @@ def test_the_episode_command_publishes_the_home_page_with_the_feed(show: Path,
                                                                        "sitemap.xml")}
     result = run(["episode", "E8-1", "--now", NOW, "--quiet"], copy)  # a part: no transcribe
     assert result.exit_code == 0, result.output + result.stderr
-    assert result.output.splitlines()[-1].endswith("wrote index.html and sitemap.xml: "
-                                                   "3 episode(s)")
+    # nothing changed for the home page: it says so, and the files are left as they were
+    assert result.output.splitlines()[-1].endswith("; index.html and sitemap.xml: "
+                                                   "3 episode(s) (unchanged)")
     assert {name: (copy / "public" / name).read_bytes() for name in before} == before
     # a later `now` releases E10: it joins the home page and the sitemap, newest first
-    assert run(["feed", "--now", "2026-12-02"], copy).exit_code == 0
+    result = run(["feed", "--now", "2026-12-02"], copy)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "wrote index.html and sitemap.xml: 4 episode(s)"
     tree = lxml_html.parse(str(copy / "public" / "index.html"))
     assert tree.xpath("//ol[@class='episodes']/li[1]//h3/a/@href") == ["episodes/E10/"]
     assert f"{SITE}episodes/E10/" in (copy / "public" / "sitemap.xml").read_text()

@@ -33,15 +33,17 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 @dataclass(frozen=True)
 class SiteResult:
-    """The home page and sitemap written, and one line saying so."""
+    """The home page and sitemap, whether either was written, and one line saying so."""
 
     home: Path
     sitemap: Path
     episodes: tuple[str, ...]
+    changed: bool = True
 
     @property
     def summary(self) -> str:
-        return f"wrote {self.home.name} and {self.sitemap.name}: {len(self.episodes)} episode(s)"
+        files = f"{self.home.name} and {self.sitemap.name}: {len(self.episodes)} episode(s)"
+        return f"wrote {files}" if self.changed else f"{files} (unchanged)"
 
 
 def render_site(show: Show, released: Iterable[str]) -> SiteResult:
@@ -53,13 +55,13 @@ def render_site(show: Show, released: Iterable[str]) -> SiteResult:
     page = templating.render(show, HOME_TEMPLATE, html=True,
                              **home_context(show, _grouped(entries)))
     sitemap = sitemap_xml(show, [e for e in entries if e["page"]])
+    written = [_write_if_changed(layout.home_page(show), page.encode("utf-8")),
+               _write_if_changed(layout.sitemap_path(show), sitemap)]
     if show.artwork is not None and show.artwork.is_file():
-        _write_if_changed(show.public / (layout.artwork_name(show) or ""),
-                          show.artwork.read_bytes())
-    _write_if_changed(layout.home_page(show), page.encode("utf-8"))
-    _write_if_changed(layout.sitemap_path(show), sitemap)
+        written.append(_write_if_changed(show.public / (layout.artwork_name(show) or ""),
+                                         show.artwork.read_bytes()))
     return SiteResult(layout.home_page(show), layout.sitemap_path(show),
-                      tuple(e["id"] for e in entries))
+                      tuple(e["id"] for e in entries), changed=any(written))
 
 
 # ---------------------------------------------------------------- the episodes
@@ -139,9 +141,12 @@ def home_context(show: Show, entries: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
-    if not (path.is_file() and path.read_bytes() == data):
-        atomic.write_bytes(path, data)
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` unless `path` already holds it; whether it wrote."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    atomic.write_bytes(path, data)
+    return True
 
 
 # ---------------------------------------------------------------- sitemap.xml
