@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,15 @@ def test_make_j2_equals_make_j1(tmp_path: Path, short_talks: tuple[Conversation,
     before = tree_hashes(parallel)
     _make(parallel, "site", jobs=2)  # nothing changed: make redoes nothing
     assert tree_hashes(parallel) == before
+
+
+def test_the_pipeline_loads_no_scientific_library_before_a_stage_needs_it() -> None:
+    """`showrunner episode` on an up-to-date episode only checks each stage: importing the
+    pipeline must not pull in scipy (through pyloudnorm) or scikit-learn, which made that
+    check take 2.1 s instead of 0.9 s (the pipeline section of BENCHMARKS.md)."""
+    code = ("import sys\nimport showrunner.pipeline, showrunner.cli\n"
+            "print(sorted(m for m in ('scipy', 'sklearn', 'pyloudnorm', 'torch', "
+            "'showrunner.audio.mastering') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"

@@ -10,6 +10,7 @@ lemminflect's lexicon, not from hand-written English rules.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -17,7 +18,6 @@ from collections.abc import Sequence
 
 import lemminflect
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from . import spoken
 from .embeddings import STOPWORDS, embed
@@ -38,8 +38,18 @@ _DETERMINERS = {"the", "a", "an", "your", "their", "my", "our", "his", "her", "e
                 "to", "up", "down", "off", "out"}
 _NOT_NOUN_END = {"best", "better", "worst", "worse", "most", "least", "more", "less", "own",
                  "enough", "else", "much", "many"}
-STOP = STOPWORDS | ENGLISH_STOP_WORDS | {"gonna", "wanna", "gotta", "ya", "y'know", "i'd", "i'll", "i'm", "i've",
-                    "you'd", "it'd"}
+_SPOKEN_STOP = {"gonna", "wanna", "gotta", "ya", "y'know", "i'd", "i'll", "i'm", "i've", "you'd",
+                "it'd"}
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """Ours, scikit-learn's English list and spoken contractions. Imported when first needed:
+    importing sklearn costs about a second, which every `showrunner` command that only finds
+    its stages up to date would otherwise pay."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(STOPWORDS | ENGLISH_STOP_WORDS | _SPOKEN_STOP)
 
 
 def lemma(word: str) -> str:
@@ -55,7 +65,7 @@ def lemma(word: str) -> str:
 def is_content(word: str) -> bool:
     """May stand at the edge of a key phrase."""
     w = word.lower().replace("’", "'").removesuffix("'s")
-    return w not in STOP and w not in _NOT_EDGE and len(w) > 1
+    return w not in stop_words() and w not in _NOT_EDGE and len(w) > 1
 
 
 def informative(word: str) -> bool:
@@ -167,7 +177,7 @@ def best_phrases(texts: Sequence[str], terms: Sequence[str], centre: np.ndarray,
     chosen: list[str] = []
     for term in [*terms[:4], None]:
         options = [p for p in wanted if (term is None or term in lemmas[p]) and
-                   not any(lemmas[p] & lemmas[c] - STOP for c in chosen)]
+                   not any(lemmas[p] & lemmas[c] - stop_words() for c in chosen)]
         if options and len(chosen) < limit:
             chosen.append(max(options, key=lambda p: (fit[p], p)))
     return [shape(p) for p in chosen]

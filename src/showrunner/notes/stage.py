@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, templating, tidy, transcripts
+from .. import atomic, audio, templating, tidy, transcripts
 from .. import chapters as chapters_file
-from ..audio import conversation_start
 from ..digest import loaded_settings, template_files
 from ..layout import CHAPTERS_FILE, NOTES_DRAFT_FILE, NOTES_FILE, NOTES_RECORD_FILE, TRANSCRIPT_JSON
 from ..model import Chapter, Episode, Guest, Show, Transcript
@@ -63,7 +62,7 @@ def write_notes(show: Show, episode: Episode, *, force: bool = False,
     if not force:  # a host's broken chapter list stops the stage before anything is written
         chapters_file.notes_chapters(notes)
     chapters = chapters_file.draft(draft_chapters(show, episode, transcript),
-                                   offset=conversation_start(show, episode))
+                                   offset=audio.conversation_start(show, episode))
     # A draft too short for Apple and Spotify (a very short episode) gets no section.
     listable = chapters if chapters_file.follows_app_rules(chapters) else ()
     context, notice = build_context(show, episode, transcript, listable)

@@ -17,10 +17,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import atomic, layout, tidy, transcripts
-from ..audio import MasteredAudio, Pcm, ShowClips, decode_to_disk, load_clips, master_episode
 from ..config import check_episode_id, list_episodes, read_yaml, update_yaml, write_episode_yaml
 from ..digest import loaded_settings
 from ..errors import ConfigError
@@ -28,6 +27,12 @@ from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
 from ..model import Chapter, Episode, Series, Show, Transcript, clock
 from ..notes import draft_chapters, write_episode_chapters
 from . import cutplan
+
+if TYPE_CHECKING:
+    from ..audio import MasteredAudio, Pcm, ShowClips
+# Mastering's functions are imported where used: importing them pulls in scipy (through
+# pyloudnorm), about a second that `showrunner episode` would pay even when every stage is
+# up to date (see showrunner.audio).
 from .cutplan import Plan
 
 # Files split makes in a part folder; anything else there (notes.md above all) is the host's.
@@ -125,6 +130,8 @@ def _prepare(show: Show, episode: Episode, parts: int | None, max_minutes: float
     if episode.audio_path is None:
         raise ConfigError("episode.yaml names no 'audio'", path=episode.folder / EPISODE_FILE,
                           hint="add 'audio: <the recording's file name>'")
+    from ..audio import load_clips
+
     clips = load_clips(show, welcome_back=True)
     audio, transcript, chapters, tidied = _tidied_recording(show, episode, transcript)
     silence = cutplan.Silence(audio)
@@ -149,6 +156,8 @@ def _tidied_recording(show: Show, episode: Episode, transcript: Transcript
                       ) -> tuple[Pcm, Transcript, tuple[Chapter, ...], str]:
     """The recording decoded, and with it the transcript and its topic chapters, both with
     the cuts of the host's cuts.yaml applied (so every part is timed to tidied audio)."""
+    from ..audio import decode_to_disk
+
     assert episode.audio_path is not None
     with ThreadPoolExecutor(1) as background:  # the topics while ffmpeg decodes
         cuts = tidy.cuts_to_apply(episode)
@@ -259,6 +268,8 @@ def _host_files(folder: Path) -> list[Path]:
 
 
 def _write_part(show: Show, context: _Context, k: int, quiet: bool) -> MasteredAudio:
+    from ..audio import master_episode
+
     part = context.parts[k]
     start, end = context.plan.spans[k]
     cuts = [0, *(c.index for c in context.plan.cuts), len(context.transcript.segments)]
