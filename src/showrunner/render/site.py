@@ -55,11 +55,12 @@ def render_site(show: Show, released: Iterable[str]) -> SiteResult:
     page = templating.render(show, HOME_TEMPLATE, html=True,
                              **home_context(show, _grouped(entries)))
     sitemap = sitemap_xml(show, [e for e in entries if e["page"]])
-    written = [_write_if_changed(layout.home_page(show), page.encode("utf-8")),
-               _write_if_changed(layout.sitemap_path(show), sitemap)]
+    written = []
     if show.artwork is not None and show.artwork.is_file():
         written.append(_write_if_changed(show.public / (layout.artwork_name(show) or ""),
                                          show.artwork.read_bytes()))
+    written += [_write_if_changed(layout.home_page(show), page.encode("utf-8")),
+                _write_if_changed(layout.sitemap_path(show), sitemap)]
     return SiteResult(layout.home_page(show), layout.sitemap_path(show),
                       tuple(e["id"] for e in entries), changed=any(written))
 

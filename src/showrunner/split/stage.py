@@ -27,13 +27,13 @@ from ..layout import EPISODE_FILE, TRANSCRIPT_JSON
 from ..model import Chapter, Episode, Series, Show, Transcript, clock
 from ..notes import draft_chapters, write_episode_chapters
 from . import cutplan
+from .cutplan import Plan
 
-if TYPE_CHECKING:
-    from ..audio import MasteredAudio, Pcm, ShowClips
 # Mastering's functions are imported where used: importing them pulls in scipy (through
 # pyloudnorm), about a second that `showrunner episode` would pay even when every stage is
 # up to date (see showrunner.audio).
-from .cutplan import Plan
+if TYPE_CHECKING:
+    from ..audio import MasteredAudio, Pcm, ShowClips
 
 # Files split makes in a part folder; anything else there (notes.md above all) is the host's.
 _GENERATED = (EPISODE_FILE, TRANSCRIPT_JSON, *layout.TRANSCRIPT_FILES, layout.CHAPTERS_FILE,
