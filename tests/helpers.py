@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,6 +105,15 @@ def run(args: Sequence[str], show: Path | None = None, **kwargs: object) -> Resu
     """Run the real CLI in-process (`--show` appended when `show` is given)."""
     argv = [*args, "--show", str(show)] if show is not None else list(args)
     return CliRunner().invoke(main, argv, catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
+
+
+def loaded_modules(imports: str, watched: Sequence[str]) -> list[str]:
+    """Which of the `watched` modules a fresh interpreter has loaded after running `imports`
+    (import statements): for checks that a light command does not start a heavy library."""
+    code = (f"import json, sys\n{imports}\n"
+            f"print(json.dumps(sorted(m for m in {tuple(watched)!r} if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return list(json.loads(done.stdout))
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:

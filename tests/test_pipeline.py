@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from showrunner.synth.speech import GUEST_VOICE, HOST_VOICE
 
 from .conftest import GUEST, HOST
 from .feed_fixtures import feedparser_parse, partytime, podcastparser_parse
-from .helpers import REPO, add_episode, copy_demo_show, make_show, run, tree_hashes
+from .helpers import REPO, add_episode, copy_demo_show, loaded_modules, make_show, run, tree_hashes
 
 pytestmark = pytest.mark.e2e
 VOICES = {HOST: HOST_VOICE, GUEST: GUEST_VOICE}
@@ -223,9 +222,6 @@ def test_the_pipeline_loads_no_scientific_library_before_a_stage_needs_it() -> N
     """`showrunner episode` on an up-to-date episode only checks each stage: importing the
     pipeline must not pull in scipy (through pyloudnorm) or scikit-learn, which made that
     check take 2.1 s instead of 0.9 s (the pipeline section of BENCHMARKS.md)."""
-    code = ("import sys\nimport showrunner.pipeline, showrunner.cli\n"
-            "print(sorted(m for m in ('scipy', 'sklearn', 'pyloudnorm', 'torch', "
-            "'showrunner.audio.mastering') if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    assert loaded == "[]"
+    assert loaded_modules("import showrunner.cli\nimport showrunner.pipeline",
+                          ("scipy", "sklearn", "pyloudnorm", "torch",
+                           "showrunner.audio.mastering")) == []

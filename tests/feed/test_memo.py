@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from showrunner.synth import Conversation, solo_script, speak
 from showrunner.synth.speech import HOST_VOICE
 
 from ..feed_fixtures import build_show
+from ..helpers import loaded_modules
 
 pytestmark = pytest.mark.clock
 
@@ -187,10 +187,7 @@ def _without_guids(show: Path, feed: bytes) -> str:
 def test_publishing_the_feed_does_not_load_the_mastering_code() -> None:
     """The feed only retags MP3s: importing it must not pull in mastering's scipy (through
     pyloudnorm), which cost 0.9 s of the 1.3 s start of every feed build."""
-    code = ("import sys\nfrom showrunner.config import load_show\n"
-            "from showrunner.feed import publish_feed\nfrom showrunner.audio import retag_chapters\n"
-            "print(sorted(m for m in ('scipy', 'pyloudnorm', 'showrunner.audio.mastering') "
-            "if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout.strip()
-    assert loaded == "[]"
+    assert loaded_modules("from showrunner.config import load_show\n"
+                          "from showrunner.feed import publish_feed\n"
+                          "from showrunner.audio import retag_chapters",
+                          ("scipy", "pyloudnorm", "showrunner.audio.mastering")) == []
