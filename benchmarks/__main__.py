@@ -15,9 +15,9 @@ import time
 import traceback
 from pathlib import Path
 
-SECTIONS = ("transcribe", "transcribe_stage", "transcribe_default", "speakers", "split", "tidy",
-            "limiter", "notes", "notes_quality", "notes_writer", "feed", "scaling",
-            "whole_episode", "pipeline", "catalogue", "multitrack")
+SECTIONS = ("transcribe", "transcribe_stage", "transcribe_default", "transcribe_spread",
+            "speakers", "split", "tidy", "limiter", "notes", "notes_quality", "notes_writer",
+            "feed", "scaling", "whole_episode", "pipeline", "catalogue", "multitrack")
 PACKAGES = ("showrunner", "faster-whisper", "ctranslate2", "openai-whisper", "torch",
             "resemblyzer", "feedgen", "pyloudnorm", "mutagen", "sentence-transformers")
 

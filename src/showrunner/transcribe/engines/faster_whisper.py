@@ -28,6 +28,10 @@ from . import (
 )
 
 CLIP_SECONDS = 30
+# The batched pipeline's own VAD setting. Longer ones, up to its sequential default of 2000 ms,
+# moved a recording's WER by up to 3 points, not the same way on every recording
+# (BENCHMARKS.md, "a setting that should not matter").
+MIN_SILENCE_MS = 160
 # faster-whisper's own limits for a window that failed (its sequential decoding then tries
 # again at higher temperatures): text this repetitive, or decoded this unsurely, unless the
 # window is most likely silence. The batched pipeline decodes at the first temperature only.
@@ -219,7 +223,8 @@ def _speech(audio: Mono) -> list[tuple[int, int]]:
     all it is given at once."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    settings = VadOptions(max_speech_duration_s=CLIP_SECONDS, min_silence_duration_ms=160)
+    settings = VadOptions(max_speech_duration_s=CLIP_SECONDS,
+                          min_silence_duration_ms=MIN_SILENCE_MS)
     found: list[tuple[int, int]] = []
     for first, end in pieces(audio):
         piece = np.asarray(audio[first:end], dtype=np.float32)
