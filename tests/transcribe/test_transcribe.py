@@ -317,6 +317,38 @@ def test_words_stretched_over_skipped_speech_are_heard_again(clip: tuple[Path, l
     assert not any(w in spread for s in repaired for w in s.words)
 
 
+def test_words_heard_twice_are_dropped_and_the_speech_under_them_heard(
+        clip: tuple[Path, list[str]], engine: CountingEngine) -> None:
+    samples = audio.decode(clip[0])
+    options = TranscribeOptions()
+    words = [w for s in engine.transcribe(samples, options)[0] for w in s.words]
+    # What the batched pipeline did to a question: aligned its words late, over the answer's
+    # next words, which then counted as heard, and left the question itself uncovered. Here
+    # in the longest stretch of speech, so that both are holes a pause does not cut short.
+    longest = max(coverage.speech_stretches(samples), key=lambda stretch: stretch[1] - stretch[0])
+    first = next(i for i, w in enumerate(words) if w.start >= longest[0])
+    question, answer = words[first:first + 14], words[first + 14:first + 28]
+    start, end = answer[0].start, answer[-1].end
+    step = (end - start) / len(question)
+    moved = tuple(replace(w, start=start + k * step, end=start + (k + 1) * step)
+                  for k, w in enumerate(question))
+    derailed = [Segment(w.start, w.end, w.text, None, (w,)) for w in words[:first]]
+    derailed += [Segment(start, end, " ".join(w.text for w in moved), None, moved)]
+    derailed += [Segment(w.start, w.end, w.text, None, (w,)) for w in words[first + 28:]]
+    repaired, stretches = coverage.repair(engine, samples, derailed, options)
+    assert len(stretches) >= 2  # the question, then the answer under its misplaced copy
+    # The answer heard where it was said (as two decodings of it differ: "waste some flour"
+    # came back as "wave sunflower").
+    there = " ".join(w.text for s in repaired for w in s.words
+                     if start - 0.5 <= (w.start + w.end) / 2 <= end + 0.5)
+    assert measure([" ".join(w.text for w in answer)], there).longest_missing_run <= 5, there
+    assert not any(w in moved for s in repaired for w in s.words)
+    heard = normalize(" ".join(s.text for s in repaired)).split()
+    # The question once: a copy left in place would add its 14 words, where hearing two
+    # stretches again adds a few ("bacteria" came back as "back to area").
+    assert len(heard) <= len(normalize(" ".join(w.text for w in words)).split()) + 7
+
+
 def test_a_drawn_out_word_is_not_a_hole() -> None:
     rng = np.random.default_rng(2)
     talk = (0.2 * rng.standard_normal(16000 * 4)).astype(np.float32)

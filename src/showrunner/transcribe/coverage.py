@@ -38,6 +38,12 @@ CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
 # such words lasting MIN_GAP_SECONDS or more is no evidence that the speech under it was heard.
 DRAG_SECONDS = 0.6
 REPAIR_PASSES = 2  # see `repair`
+# A run of this many words heard in a hole and again near it is one stretch of speech heard
+# twice: a batched window whose words were aligned late. Its question (19 words) was placed
+# 22 s after where it was said, over the answer's next 16 words, which then counted as heard
+# and were lost (measured on a held-out conversation). Shorter runs are too often said twice.
+ECHO_WORDS = 5
+ECHO_SECONDS = 30.0  # a recognition window: the farthest a word can be misplaced
 
 
 def speech_stretches(samples: Mono, rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
@@ -139,11 +145,14 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
     A stretch heard again can itself lose speech near its end (decoded alone, an 18-second
     clip ended one sentence early: 21 script words, measured on a held-out conversation), so
     what is still uncovered afterwards is heard again too, once: a narrower clip, decoded
-    afresh. A hole already heard as it stands is not heard twice."""
+    afresh. So is speech under a sentence that repeats what a hole gave back (`echoes`): it
+    was misplaced, and is dropped. A hole already heard as it stands is not heard
+    twice."""
     repaired: list[tuple[float, float]] = []
     heard: set[tuple[float, float]] = set()
+    fresh: dict[int, Word] = {}  # the words heard again, by id: never taken for echoes
     for _ in range(REPAIR_PASSES):
-        segments, fixed, tried = _repair_pass(engine, samples, segments, options, heard)
+        segments, fixed, tried = _repair_pass(engine, samples, segments, options, heard, fresh)
         repaired += fixed
         if not tried:
             break
@@ -153,9 +162,10 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
 
 def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
                  options: TranscribeOptions, heard_before: set[tuple[float, float]],
+                 fresh: dict[int, Word],
                  ) -> tuple[list[Segment], list[tuple[float, float]], set[tuple[float, float]]]:
     """One pass of `repair`: the segments, the stretches that gave back speech, and every
-    stretch heard (as `_over` widened it)."""
+    stretch heard (as `_over` widened it). Adds the words it hears to `fresh`."""
     repaired: list[tuple[float, float]] = []
     tried: set[tuple[float, float]] = set()
     plain = replace(options, initial_prompt=None, hotwords=None, batched=False)
@@ -174,9 +184,36 @@ def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
         heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
         there = [kept for s in segments if (kept := inside(s, *span))]
         if heard and _count(heard) >= _count(there):
-            segments = [part for s in segments for part in outside(s, *span)] + heard
+            rest = [part for s in segments for part in outside(s, *span)]
+            fresh.update((id(w), w) for s in heard for w in s.words)
+            misplaced = echoes(heard, [s for s in rest if not any(id(w) in fresh
+                                                               for w in s.words)], *span)
+            segments = [s for s in rest if id(s) not in misplaced] + heard
             repaired.append(stretch)
     return segments, repaired, tried
+
+
+def echoes(heard: list[Segment], others: list[Segment], low: float, high: float) -> set[int]:
+    """The ids of the segments of `others`, within ECHO_SECONDS of [low, high], that repeat
+    ECHO_WORDS or more words of `heard` in a row (case and punctuation aside). Such a segment
+    is dropped whole: its other words are the same speech as decoded with less context."""
+    runs = set(_runs([_said(w) for s in heard for w in s.words if _said(w)]))
+    near = sorted(((w, id(s)) for s in others for w in s.words
+                   if _said(w) and w.end > low - ECHO_SECONDS and w.start < high + ECHO_SECONDS),
+                  key=lambda pair: pair[0].start)
+    found: set[int] = set()
+    for first, run in enumerate(_runs([_said(w) for w, _ in near])):
+        if run in runs:
+            found.update(owner for _, owner in near[first:first + ECHO_WORDS])
+    return found
+
+
+def _runs(said: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(said[i:i + ECHO_WORDS]) for i in range(len(said) - ECHO_WORDS + 1)]
+
+
+def _said(word: Word) -> str:
+    return word.text.strip(".,?!;:\"'-…").lower()
 
 
 def _count(segments: list[Segment]) -> int:
