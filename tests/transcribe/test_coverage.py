@@ -92,15 +92,15 @@ def test_a_hole_that_gives_nothing_back_is_heard_once(monkeypatch: pytest.Monkey
     assert engine.clips == [6.0]
 
 
-def _said(text: str, start: float) -> Segment:
+def _sentence(text: str, start: float) -> Segment:
     words = tuple(Word(start + 0.5 * k, start + 0.5 * k + 0.4, word, 0.9)
                   for k, word in enumerate(text.split()))
     return Segment(words[0].start, words[-1].end, text, None, words)
 
 
 def test_a_sentence_that_repeats_what_a_hole_gave_back_is_an_echo() -> None:
-    heard = [_said("because I get a lot of founder updates, and I read a third", 100.0)]
-    late = _said("Because I get a lot of founder updates and", 125.0)
-    once = _said("so I get a lot less sleep", 110.0)  # four words in a row only
-    far = _said("because I get a lot of founder updates", 140.0)  # past a window's reach
+    heard = [_sentence("because I get a lot of founder updates, and I read a third", 100.0)]
+    late = _sentence("Because I get a lot of founder updates and", 125.0)
+    once = _sentence("so I get a lot less sleep", 110.0)  # four words in a row only
+    far = _sentence("because I get a lot of founder updates", 140.0)  # past a window's reach
     assert coverage.echoes(heard, [late, once, far], 100.0, 105.5) == {id(late)}

@@ -39,9 +39,11 @@ CONTEXT_SECONDS = WORD_SLACK_SECONDS + 0.5
 DRAG_SECONDS = 0.6
 REPAIR_PASSES = 2  # see `repair`
 # A run of this many words heard in a hole and again near it is one stretch of speech heard
-# twice: a batched window whose words were aligned late. Its question (19 words) was placed
-# 22 s after where it was said, over the answer's next 16 words, which then counted as heard
-# and were lost (measured on a held-out conversation). Shorter runs are too often said twice.
+# twice: a batched window's words aligned late. A question (19 words) was placed 22 s after
+# where it was said, over the answer's next 16 words, which then counted as heard and were
+# lost (measured on a held-out conversation). A sentence really said twice within a window
+# (a sponsor's web address, read twice) is dropped too, and heard again only where that
+# leaves a hole (MIN_GAP_SECONDS): a shorter one is lost.
 ECHO_WORDS = 5
 ECHO_SECONDS = 30.0  # a recognition window: the farthest a word can be misplaced
 
@@ -196,7 +198,7 @@ def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
 def echoes(heard: list[Segment], others: list[Segment], low: float, high: float) -> set[int]:
     """The ids of the segments of `others`, within ECHO_SECONDS of [low, high], that repeat
     ECHO_WORDS or more words of `heard` in a row (case and punctuation aside). Such a segment
-    is dropped whole: its other words are the same speech as decoded with less context."""
+    is dropped whole: the rest of its words were misplaced with them."""
     runs = set(_runs([_said(w) for s in heard for w in s.words if _said(w)]))
     near = sorted(((w, id(s)) for s in others for w in s.words
                    if _said(w) and w.end > low - ECHO_SECONDS and w.start < high + ECHO_SECONDS),
