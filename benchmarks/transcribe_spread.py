@@ -2,7 +2,7 @@
 
 Issue #18 asks that batched decoding be no worse than sequential decoding on the same audio.
 On the recording the stage was tuned on the two are 1.4 points apart, an interval spanning 0
-(`transcribe_default`). Here the batched engine runs with its VAD's minimum silence, which only
+(`transcribe_stage`). Here the batched engine runs with its VAD's minimum silence, which only
 decides where a window of speech may be cut, set from 160 ms (faster-whisper's batched
 default, ours) to 2000 ms (its sequential default): the spread of each recording's WER over
 these equally good settings is how much one recording's WER can say.
