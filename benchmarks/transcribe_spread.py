@@ -92,6 +92,7 @@ def _row(name: str, scripts: list[list[str]], texts: list[str],
         errors += accuracy.wer * accuracy.reference_words
         words += accuracy.reference_words
     cells.append(f"{100 * errors / max(words, 1):.1f} %")
-    paired = list(zip(scripts, texts, sequential or texts, strict=True))
-    cells += ["–", "–"] if sequential is None else [paired_gap(paired[:1]), paired_gap(paired)]
-    return cells
+    if sequential is None:
+        return [*cells, "–", "–"]
+    paired = list(zip(scripts, texts, sequential, strict=True))
+    return [*cells, paired_gap(paired[:1]), paired_gap(paired)]
