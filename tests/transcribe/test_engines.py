@@ -218,6 +218,7 @@ def test_a_batched_window_failing_whispers_own_checks_is_decoded_again(
 def test_a_phrase_repeated_back_to_back_is_a_loop() -> None:
     assert loops("nah " * 12) and loops("I think I think I think I think I think I think")
     assert loops("Okay. " + "and then we " * 4)
+    assert loops("Nah… " * 12)  # a trailing-off word is the same word said
     assert not loops("nah " * 11)
     assert not loops("No, no, no, no. Very, very good. I think, I think we should go.")
     assert not loops("A sourdough starter is a living culture of wild yeast and bacteria.")

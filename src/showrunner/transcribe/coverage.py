@@ -22,7 +22,14 @@ import numpy as np
 
 from ..audio import SAMPLE_RATE, Mono
 from ..model import Segment, Word
-from .engines import TranscribeOptions, TranscriptionEngine, inside, midpoint_in, with_words
+from .engines import (
+    TranscribeOptions,
+    TranscriptionEngine,
+    inside,
+    midpoint_in,
+    said,
+    with_words,
+)
 from .pieces import shifted
 
 FRAME_SECONDS = 0.05
@@ -199,23 +206,19 @@ def echoes(heard: list[Segment], others: list[Segment], low: float, high: float)
     """The ids of the segments of `others`, within ECHO_SECONDS of [low, high], that repeat
     ECHO_WORDS or more words of `heard` in a row (case and punctuation aside). Such a segment
     is dropped whole: the rest of its words were misplaced with them."""
-    runs = set(_runs([_said(w) for s in heard for w in s.words if _said(w)]))
-    near = sorted(((w, id(s)) for s in others for w in s.words
-                   if _said(w) and w.end > low - ECHO_SECONDS and w.start < high + ECHO_SECONDS),
-                  key=lambda pair: pair[0].start)
+    runs = set(_runs([spoken for s in heard for w in s.words if (spoken := said(w.text))]))
+    near = sorted(((spoken, w.start, id(s)) for s in others for w in s.words
+                   if (spoken := said(w.text)) and w.end > low - ECHO_SECONDS
+                   and w.start < high + ECHO_SECONDS), key=lambda word: word[1])
     found: set[int] = set()
-    for first, run in enumerate(_runs([_said(w) for w, _ in near])):
+    for first, run in enumerate(_runs([spoken for spoken, _, _ in near])):
         if run in runs:
-            found.update(owner for _, owner in near[first:first + ECHO_WORDS])
+            found.update(owner for _, _, owner in near[first:first + ECHO_WORDS])
     return found
 
 
-def _runs(said: list[str]) -> list[tuple[str, ...]]:
-    return [tuple(said[i:i + ECHO_WORDS]) for i in range(len(said) - ECHO_WORDS + 1)]
-
-
-def _said(word: Word) -> str:
-    return word.text.strip(".,?!;:\"'-…").lower()
+def _runs(words: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(words[i:i + ECHO_WORDS]) for i in range(len(words) - ECHO_WORDS + 1)]
 
 
 def _count(segments: list[Segment]) -> int:

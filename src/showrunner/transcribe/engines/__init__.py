@@ -22,7 +22,7 @@ from .registry import load_registered, registered_names
 
 __all__ = ["AUTO_LANGUAGE", "ENGINE_GROUP", "EngineInfo", "TranscribeOptions",
            "TranscriptionEngine", "checked_language", "engine_names", "get_engine", "is_offline",
-           "model_folder", "with_words"]
+           "model_folder", "said", "with_words"]
 
 ENGINE_GROUP = "showrunner.transcribers"
 SAMPLE_RATE = 16000
@@ -177,6 +177,12 @@ def with_words(segment: Segment, words: tuple[Word, ...]) -> Segment:
     """`segment` narrowed to `words` (some of its own, in order): their span and their text."""
     return replace(segment, start=words[0].start, end=words[-1].end, words=words,
                    text=" ".join(w.text for w in words))
+
+
+def said(word: str) -> str:
+    """A recognized word as said, for comparing words: its case and the punctuation around it
+    dropped ("Nah…," and "nah" are one word said)."""
+    return word.strip(".,?!;:\"'-…").lower()
 
 
 def midpoint_in(start: float, end: float, low: float, high: float) -> bool:

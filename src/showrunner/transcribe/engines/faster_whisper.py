@@ -24,6 +24,7 @@ from . import (
     inside,
     is_offline,
     model_folder,
+    said,
     with_words,
 )
 
@@ -290,7 +291,7 @@ def _failed(window: Any) -> bool:
 def loops(text: str) -> bool:
     """Whether some phrase of up to LOOP_PHRASE_WORDS words repeats back to back over at least
     LOOP_WORDS words of `text` (case and punctuation aside): a decoder caught in a loop."""
-    words = [word for w in text.split() if (word := w.strip(".,?!;:\"'-").lower())]
+    words = [word for w in text.split() if (word := said(w))]
     for size in range(1, LOOP_PHRASE_WORDS + 1):
         repeated = 0  # words in a row equal to the word `size` before them
         for i in range(size, len(words)):
