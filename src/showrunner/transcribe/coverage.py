@@ -49,8 +49,8 @@ REPAIR_PASSES = 2  # see `repair`
 # twice: a batched window's words aligned late. A question (19 words) was placed 22 s after
 # where it was said, over the answer's next 16 words, which then counted as heard and were
 # lost (measured on a held-out conversation). A sentence really said twice within a window
-# (a sponsor's web address, read twice) is dropped too, and heard again only where that
-# leaves a hole (MIN_GAP_SECONDS): a shorter one is lost.
+# (a sponsor's web address, read twice) is taken for an echo too: where an echo lay is heard
+# again, so its second saying comes back there.
 ECHO_WORDS = 5
 ECHO_SECONDS = 30.0  # a recognition window: the farthest a word can be misplaced
 
@@ -154,12 +154,12 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
     A stretch heard again can itself lose speech near its end (decoded alone, an 18-second
     clip ended one sentence early: 21 script words, measured on a held-out conversation), so
     what is still uncovered afterwards is heard again too, once: a narrower clip, decoded
-    afresh. So is speech under a sentence that repeats what a hole gave back (`echoes`): it
-    was misplaced, and is dropped. A hole already heard as it stands is not heard
-    twice."""
+    afresh. A sentence that repeats what a hole gave back (`echoes`) was misplaced: it is
+    dropped, and the speech under it heard at once. A hole already heard as it stands is
+    not heard twice."""
     repaired: list[tuple[float, float]] = []
     heard: set[tuple[float, float]] = set()
-    fresh: dict[int, Word] = {}  # the words heard again, by id: never taken for echoes
+    fresh: set[Word] = set()  # the words heard again: never taken for echoes
     for _ in range(REPAIR_PASSES):
         segments, fixed, tried = _repair_pass(engine, samples, segments, options, heard, fresh)
         repaired += fixed
@@ -171,7 +171,7 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
 
 def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
                  options: TranscribeOptions, heard_before: set[tuple[float, float]],
-                 fresh: dict[int, Word],
+                 fresh: set[Word],
                  ) -> tuple[list[Segment], list[tuple[float, float]], set[tuple[float, float]]]:
     """One pass of `repair`: the segments, the stretches that gave back speech, and every
     stretch heard (as `_over` widened it). Adds the words it hears to `fresh`."""
@@ -185,21 +185,54 @@ def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
         if stretch in heard_before:
             continue
         tried.add(stretch)
-        low = max(start - CONTEXT_SECONDS, 0.0)
-        clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
-        found, _info = engine.transcribe(clip, plain)
-        # The hole lies between the words around it, widened by their timing slack.
+        segments, heard = _heard_again(engine, samples, segments, (start, end), plain, fresh)
+        if not heard:
+            continue
+        repaired.append(stretch)
         span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
-        heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
-        there = [kept for s in segments if (kept := inside(s, *span))]
-        if heard and _count(heard) >= _count(there):
-            rest = [part for s in segments for part in outside(s, *span)]
-            fresh.update((id(w), w) for s in heard for w in s.words)
-            misplaced = echoes(heard, [s for s in rest if not any(id(w) in fresh
-                                                               for w in s.words)], *span)
-            segments = [s for s in rest if id(s) not in misplaced] + heard
-            repaired.append(stretch)
+        misplaced = echoes(heard, [s for s in segments if not fresh.intersection(s.words)],
+                           *span)
+        echoed = [(s.start, s.end) for s in segments if id(s) in misplaced]
+        segments = [s for s in segments if id(s) not in misplaced]
+        for under in _under(samples, segments, echoed):
+            segments, heard = _heard_again(engine, samples, segments, under, plain, fresh)
+            repaired += [(round(under[0], 2), round(under[1], 2))] if heard else []
     return segments, repaired, tried
+
+
+def _under(samples: Mono, segments: list[Segment],
+           echoed: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Where to hear again what dropped echoes (their spans in `echoed`) lay over: each the
+    hole it leaves, as `uncovered` finds holes, or, where it leaves none that long (a short
+    sentence between other words), its own span. So a misplaced copy's speech is heard as
+    any hole is, and a sentence really said twice comes back, and is kept (fresh now)."""
+    stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
+    holes = [_over(stretched.values(), *hole)
+             for hole in _holes(samples, segments, stretched, MIN_GAP_SECONDS)]
+    spans: set[tuple[float, float]] = set()
+    for low, high in _merged(sorted(echoed)):
+        spans.update([hole for hole in holes if hole[1] > low and hole[0] < high] or [(low, high)])
+    return sorted(spans)
+
+
+def _heard_again(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
+                 stretch: tuple[float, float], options: TranscribeOptions, fresh: set[Word],
+                 ) -> tuple[list[Segment], list[Segment]]:
+    """`segments` with `stretch` heard again on its own, with CONTEXT_SECONDS either side,
+    and what was heard there: it replaces the words there unless it has fewer (then nothing
+    is heard, and `segments` are as given). Adds the words heard to `fresh`."""
+    start, end = stretch
+    low = max(start - CONTEXT_SECONDS, 0.0)
+    clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
+    found, _info = engine.transcribe(clip, options)
+    # The stretch lies between the words around it, widened by their timing slack.
+    span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
+    heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
+    there = [kept for s in segments if (kept := inside(s, *span))]
+    if not heard or _count(heard) < _count(there):
+        return segments, []
+    fresh.update(w for s in heard for w in s.words)
+    return [part for s in segments for part in outside(s, *span)] + heard, heard
 
 
 def echoes(heard: list[Segment], others: list[Segment], low: float, high: float) -> set[int]:
