@@ -50,14 +50,15 @@ def section() -> str:
         with mock.patch.object(faster_whisper, "MIN_SILENCE_MS", silence):
             batched = texts(True)
         shipped = "; **shipped**" if silence == faster_whisper.MIN_SILENCE_MS else ""
-        rows.append(_row(f"batched, VAD min silence {silence} ms{shipped}", scripts, batched,
-                         sequential))
-        for number, text in enumerate(batched):
-            spread[number].append(measure(scripts[number], text).wer_percent)
+        row = _row(f"batched, VAD min silence {silence} ms{shipped}", scripts, batched,
+                   sequential)
+        rows.append(row)
+        for number, accuracy in enumerate(row[-1]):
+            spread[number].append(accuracy.wer_percent)
     ranges = "; ".join(f"{r.label}: {min(s):.1f} to {max(s):.1f} %, lowest at "
                        f"{SILENCES_MS[s.index(min(s))]} ms"
                        for r, s in zip(heard, spread, strict=True))
-    tuned = measure(scripts[0], sequential[0]).wer_percent
+    tuned = rows[0][-1][0].wer_percent
     beating = [f"{ms} ms" for ms, wer in zip(SILENCES_MS, spread[0], strict=True) if wer <= tuned]
     return "\n".join([
         "## Transcribe: how far WER moves with a setting that should not matter",
@@ -72,7 +73,7 @@ def section() -> str:
         "",
         table(["decoding"] + [f"{r.label}: WER, missing" for r in heard]
               + ["pooled WER", f"batched - sequential, {heard[0].label} [95 %]",
-                 "batched - sequential, pooled [95 %]"], rows),
+                 "batched - sequential, pooled [95 %]"], [row[:-1] for row in rows]),
         "",
         f"Batched WER over these settings: {ranges}. On the first recording, sequential "
         f"decoding's {tuned:.1f} % is met or beaten at: {', '.join(beating) or 'none of them'}.",
@@ -83,16 +84,15 @@ def section() -> str:
 def _row(name: str, scripts: list[list[str]], texts: list[str],
          sequential: list[str] | None) -> list[Any]:
     """One decoding's WER and longest missing run per recording, pooled WER, and its gap to
-    sequential decoding (first recording, then pooled) with a paired-bootstrap interval."""
+    sequential decoding (first recording, then pooled) with a paired-bootstrap interval; last,
+    not a cell, each recording's measured accuracy (for the spread line)."""
     cells: list[Any] = [name]
-    errors = words = 0.0
-    for script, text in zip(scripts, texts, strict=True):
-        accuracy = measure(script, text)
-        cells.append(f"{accuracy.wer_percent:.1f} %, {accuracy.longest_missing_run}")
-        errors += accuracy.wer * accuracy.reference_words
-        words += accuracy.reference_words
+    accuracies = [measure(script, text) for script, text in zip(scripts, texts, strict=True)]
+    cells += [f"{a.wer_percent:.1f} %, {a.longest_missing_run}" for a in accuracies]
+    errors = sum(a.wer * a.reference_words for a in accuracies)
+    words = sum(a.reference_words for a in accuracies)
     cells.append(f"{100 * errors / max(words, 1):.1f} %")
     if sequential is None:
-        return [*cells, "–", "–"]
+        return [*cells, "–", "–", accuracies]
     paired = list(zip(scripts, texts, sequential, strict=True))
-    return [*cells, paired_gap(paired[:1]), paired_gap(paired)]
+    return [*cells, paired_gap(paired[:1]), paired_gap(paired), accuracies]
