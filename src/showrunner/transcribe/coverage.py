@@ -86,21 +86,23 @@ def uncovered(samples: Mono, segments: Iterable[Segment],
     """Loud stretches of at least `min_gap` seconds that no recognized word comes near, a
     run of stretched words (`DRAG_SECONDS`) counting as no word."""
     segments = list(segments)
-    return _holes(samples, segments, _stretched(_words(segments), min_gap), min_gap)
+    return _holes(speech_stretches(samples), segments, _stretched(_words(segments), min_gap),
+                  min_gap)
 
 
 def _words(segments: Iterable[Segment]) -> list[Word]:
     return [word for segment in segments for word in segment.words]
 
 
-def _holes(samples: Mono, segments: list[Segment], stretched: dict[int, Word],
+def _holes(loud: list[tuple[float, float]], segments: list[Segment], stretched: dict[int, Word],
            min_gap: float) -> list[tuple[float, float]]:
-    """`uncovered`, given the stretched words (`repair` needs them too: found once)."""
+    """`uncovered`, given the recording's `speech_stretches` (`repair` finds them once, for
+    every pass) and the stretched words (`repair` needs them too: found once)."""
     spans = [(s.start, s.end) for s in segments if not s.words]
     spans += [(w.start, w.end) for w in _words(segments) if id(w) not in stretched]
     covered = sorted((low - WORD_SLACK_SECONDS, high + WORD_SLACK_SECONDS) for low, high in spans)
     gaps = []
-    for start, end in speech_stretches(samples):
+    for start, end in loud:
         cursor = start
         for low, high in covered:
             if high <= cursor or low >= end:
@@ -160,8 +162,10 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
     repaired: list[tuple[float, float]] = []
     heard: set[tuple[float, float]] = set()
     fresh: set[Word] = set()  # the words heard again: never taken for echoes
+    loud = speech_stretches(samples)  # the recording does not change between passes
     for _ in range(REPAIR_PASSES):
-        segments, fixed, tried = _repair_pass(engine, samples, segments, options, heard, fresh)
+        segments, fixed, tried = _repair_pass(engine, (samples, loud), segments, options, heard,
+                                              fresh)
         repaired += fixed
         if not tried:
             break
@@ -169,17 +173,20 @@ def repair(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
     return sorted(segments, key=lambda s: s.start), sorted(repaired)
 
 
-def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segment],
+def _repair_pass(engine: TranscriptionEngine,
+                 recording: tuple[Mono, list[tuple[float, float]]], segments: list[Segment],
                  options: TranscribeOptions, heard_before: set[tuple[float, float]],
                  fresh: set[Word],
                  ) -> tuple[list[Segment], list[tuple[float, float]], set[tuple[float, float]]]:
-    """One pass of `repair`: the segments, the stretches that gave back speech, and every
-    stretch heard (as `_over` widened it). Adds the words it hears to `fresh`."""
+    """One pass of `repair` over the `recording` (its samples and `speech_stretches`): the
+    segments, the stretches that gave back speech, and every stretch heard (as `_over`
+    widened it). Adds the words it hears to `fresh`."""
+    samples, loud = recording
     repaired: list[tuple[float, float]] = []
     tried: set[tuple[float, float]] = set()
     plain = replace(options, initial_prompt=None, hotwords=None, batched=False)
     stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
-    for hole in _holes(samples, segments, stretched, MIN_GAP_SECONDS):
+    for hole in _holes(loud, segments, stretched, MIN_GAP_SECONDS):
         start, end = _over(stretched.values(), *hole)
         stretch = (round(start, 2), round(end, 2))
         if stretch in heard_before:
@@ -194,13 +201,13 @@ def _repair_pass(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
                            *span)
         echoed = [(s.start, s.end) for s in segments if id(s) in misplaced]
         segments = [s for s in segments if id(s) not in misplaced]
-        for under in _under(samples, segments, echoed):
+        for under in _under(loud, segments, echoed):
             segments, heard = _heard_again(engine, samples, segments, under, plain, fresh)
             repaired += [(round(under[0], 2), round(under[1], 2))] if heard else []
     return segments, repaired, tried
 
 
-def _under(samples: Mono, segments: list[Segment],
+def _under(loud: list[tuple[float, float]], segments: list[Segment],
            echoed: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Where to hear again what dropped echoes (their spans in `echoed`) lay over: each the
     hole it leaves, as `uncovered` finds holes, or, where it leaves none that long (a short
@@ -208,7 +215,7 @@ def _under(samples: Mono, segments: list[Segment],
     any hole is, and a sentence really said twice comes back, and is kept (fresh now)."""
     stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
     holes = [_over(stretched.values(), *hole)
-             for hole in _holes(samples, segments, stretched, MIN_GAP_SECONDS)]
+             for hole in _holes(loud, segments, stretched, MIN_GAP_SECONDS)]
     spans: set[tuple[float, float]] = set()
     for low, high in _merged(sorted(echoed)):
         spans.update([hole for hole in holes if hole[1] > low and hole[0] < high] or [(low, high)])
