@@ -1,7 +1,7 @@
 """Batched or sequential decoding as `showrunner transcribe`'s default (issue #18): WER of both,
 through the CLI, on every two-voice conversation of tests/data/notes_dev, spoken by espeak-ng.
 
-`transcribe_stage` times the stage against the bare engine on three recordings; three are too
+`transcribe_stage` times the stage against the bare engine on four recordings; four are too
 few to choose a default by WER, because tiny.en's WER moves by a point or two between
 recordings either way. Here both settings run on the eleven interviews of the notes set (none
 of them was used to tune the transcribe stage), and the WER is pooled over all their words.

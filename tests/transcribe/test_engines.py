@@ -18,17 +18,14 @@ from showrunner.transcribe.engines import (
     TranscribeOptions,
     TranscriptionEngine,
     engine_names,
+    faster_whisper,
     get_engine,
     model_folder,
 )
 from showrunner.transcribe.engines.ct2_checkpoint import cached_checkpoint, read_model_bin
-from showrunner.transcribe.engines.faster_whisper import (
-    FasterWhisperEngine,
-    _by_sentence,
-    _failed,
-    loops,
-)
+from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine, _by_sentence
 from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
+from showrunner.transcribe.engines.window_checks import most_tokens
 
 from ..helpers import PACKAGED_MODEL
 
@@ -170,55 +167,75 @@ def test_batched_windows_are_cut_into_sentences_by_their_words() -> None:
     assert list(_by_sentence([one])) == [one]
 
 
-def _window(start: float, end: float, text: str, *, compression_ratio: float = 1.4,
-            avg_logprob: float = -0.3, no_speech_prob: float = 0.1) -> object:
-    """A window as faster-whisper's batched pipeline yields it."""
+def _window(start: float, end: float, text: str) -> object:
+    """A looping window as faster-whisper's batched pipeline yields it."""
     from faster_whisper.transcribe import Segment as Window
 
-    return Window(id=1, seek=0, start=start, end=end, text=text, tokens=[],
-                  avg_logprob=avg_logprob, compression_ratio=compression_ratio,
-                  no_speech_prob=no_speech_prob, words=None, temperature=0.0)
+    return Window(id=1, seek=0, start=start, end=end, text=text, tokens=[], avg_logprob=-0.3,
+                  compression_ratio=3.0, no_speech_prob=0.1, words=None, temperature=0.0)
 
 
-def test_a_batched_window_failing_whispers_own_checks_is_decoded_again(
-        conversation: Conversation) -> None:
-    """Whisper's limits: text too repetitive, or too unsure unless it is most likely silence."""
-    assert not _failed(_window(0, 30, "A sourdough starter is a living culture."))
-    assert _failed(_window(0, 30, "nah " * 36, compression_ratio=3.25))
-    assert _failed(_window(0, 30, "starter it's", avg_logprob=-1.2, no_speech_prob=0.3))
-    assert not _failed(_window(0, 30, "you", avg_logprob=-1.2, no_speech_prob=0.8))
-    # A loop at the end of a window whose ratio over all its text stays under the limit.
-    looped = ("A sourdough starter is a living culture of wild yeast and bacteria. I feed mine "
-              "every morning. The fermentation slows down in a cold kitchen, so in winter I keep "
-              + "nah " * 36)
-    assert _failed(_window(0, 30, looped, compression_ratio=2.34))
-    # Heard again sequentially, the window's speech comes back on the recording's clock.
+class _Alone:
+    """The engine's sequential decoding, still decoding, counting the passages it is given and
+    the caps on their tokens."""
+
+    def __init__(self, engine: FasterWhisperEngine) -> None:
+        self.decode = engine.whisper.transcribe
+        self.caps: list[object] = []
+        self.seconds: list[float] = []
+
+    def __call__(self, passage: np.ndarray, **options: object) -> object:
+        self.caps.append(options["max_new_tokens"])
+        self.seconds.append(len(passage) / 16000)
+        return self.decode(passage, **options)
+
+
+def _heard(engine: FasterWhisperEngine, samples: np.ndarray, window: object,
+           until: float | None = None) -> list[Word]:
+    common = {"language": "en", "beam_size": 5, "word_timestamps": True}
+    return [w for s in engine._heard_again(samples, window, True, common, until) for w in s.words]
+
+
+def _share_said(turn_text: str, words: list[Word]) -> float:
+    said = {w.strip(".,?!").lower() for w in turn_text.split()}
+    return len(said & {w.text.strip(".,?!").lower() for w in words}) / len(said)
+
+
+def test_a_failed_window_is_heard_again_as_passages_of_its_speech(
+        conversation: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batched at the first temperature, passage by passage: nothing samples, so the same
+    window gives the same words, and a loop stays inside its passage. The speech comes back on
+    the recording's clock."""
     engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
+    alone = _Alone(engine)
+    monkeypatch.setattr(engine.whisper, "transcribe", alone)
     samples = audio.decode(conversation.wav)
     turn = conversation.turns[3]
-    window = _window(turn.start - 0.3, turn.end + 0.3, "nah " * 20, compression_ratio=3.0)
-    heard = list(engine._heard_again(samples, window, True,
-                                     {"language": "en", "beam_size": 5, "word_timestamps": True}))
-    words = [w for s in heard for w in s.words]
+    window = _window(turn.start - 0.3, turn.end + 0.3, "nah " * 20)
+    words = _heard(engine, samples, window)
     assert words and all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
-    said = {w.strip(".,?!").lower() for w in turn.text.split()}
-    assert len(said & {w.text.strip(".,?!").lower() for w in words}) >= 0.7 * len(said)
+    assert _share_said(turn.text, words) >= 0.7
+    assert alone.caps == []  # every passage passed whisper's checks the first time
+    assert _heard(engine, samples, window) == words
     # A window reaching into the next one's speech leaves the words there to that window.
-    reaching = _window(turn.start - 0.3, conversation.turns[4].end, "nah " * 20,
-                       compression_ratio=3.0)
+    reaching = _window(turn.start - 0.3, conversation.turns[4].end, "nah " * 20)
     until = conversation.turns[4].start - 0.1
-    heard = list(engine._heard_again(samples, reaching, True,
-                                     {"language": "en", "beam_size": 5, "word_timestamps": True},
-                                     until))
-    words = [w for s in heard for w in s.words]
+    words = _heard(engine, samples, reaching, until)
     assert words and all((w.start + w.end) / 2 < until for w in words)
-    assert len(said & {w.text.strip(".,?!").lower() for w in words}) >= 0.7 * len(said)
+    assert _share_said(turn.text, words) >= 0.7
 
 
-def test_a_phrase_repeated_back_to_back_is_a_loop() -> None:
-    assert loops("nah " * 12) and loops("I think I think I think I think I think I think")
-    assert loops("Okay. " + "and then we " * 4)
-    assert loops("Nah… " * 12)  # a trailing-off word is the same word said
-    assert not loops("nah " * 11)
-    assert not loops("No, no, no, no. Very, very good. I think, I think we should go.")
-    assert not loops("A sourdough starter is a living culture of wild yeast and bacteria.")
+def test_a_passage_failing_again_is_decoded_alone_with_its_tokens_capped(
+        conversation: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the temperature fallback, and no more tokens than its length allows."""
+    engine = FasterWhisperEngine(PACKAGED_MODEL, compute_type="int8")
+    alone = _Alone(engine)
+    monkeypatch.setattr(engine.whisper, "transcribe", alone)
+    monkeypatch.setattr(faster_whisper, "failed", lambda window: True)
+    samples = audio.decode(conversation.wav)
+    turn = conversation.turns[3]
+    words = _heard(engine, samples, _window(turn.start - 0.3, turn.end + 0.3, "nah " * 20))
+    assert _share_said(turn.text, words) >= 0.7
+    assert all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
+    assert alone.caps and alone.caps == [most_tokens(s, 448, False) for s in alone.seconds]
+    assert all(seconds <= faster_whisper.REHEAR_SECONDS + 1.0 for seconds in alone.seconds)

@@ -27,6 +27,7 @@ from ..helpers import PACKAGED_MODEL, add_episode, assert_one_line_error, make_s
 from ..speech_accuracy import measure
 
 NEAR_S = 0.5
+SURE = 0.5  # the recognizer's odds that a word is right: a word under even odds is a guess
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,13 @@ def test_every_word_carries_the_right_name(multitrack: Multitrack,
     judged = wrong = 0
     for word in words:
         said_by = multitrack.said_by(word.text, word.start, word.end, NEAR_S)
-        if len(said_by) == 1:  # a script word only one person says near this time
+        # A script word only one person says near this time; where both speak, heard surely
+        # enough for its text to tell who said it. The host's "exactly", said over the guest
+        # and heard on his own track, once came back as "and a" (probability 0.32 and 0.06),
+        # two words the guest says in the turn it overlaps.
+        both = len({t.speaker for t in multitrack.turns
+                    if t.start - NEAR_S <= word.end and word.start <= t.end + NEAR_S}) > 1
+        if len(said_by) == 1 and (word.probability >= SURE or not both):
             judged += 1
             wrong += said_by != {word.speaker}
     assert judged > 0.8 * len(words)

@@ -23,28 +23,24 @@ from . import (
     checked_language,
     inside,
     is_offline,
+    midpoint_in,
     model_folder,
-    said,
     with_words,
 )
+from .window_checks import CLIP_SECONDS, failed, most_tokens
 
-CLIP_SECONDS = 30
 # The batched pipeline's own VAD setting. Longer ones, up to its sequential default of 2000 ms,
 # moved a recording's WER by up to 3 points, not the same way on every recording
 # (BENCHMARKS.md, "a setting that should not matter").
 MIN_SILENCE_MS = 160
-# faster-whisper's own limits for a window that failed (its sequential decoding then tries
-# again at higher temperatures): text this repetitive, or decoded this unsurely, unless the
-# window is most likely silence. The batched pipeline decodes at the first temperature only.
-COMPRESSION_RATIO_LIMIT = 2.4
-LOG_PROB_LIMIT = -1.0
-NO_SPEECH_LIMIT = 0.6
-# A window's ratio is over all of its text: a loop in its last seconds ("nah" 36 times after
-# 25 s of good speech, measured on an AVX2-only CPU) left it at 2.34. So a window also fails
-# when one phrase of up to LOOP_PHRASE_WORDS words repeats back to back over LOOP_WORDS words
-# or more, which no speaker does; a false alarm only costs decoding the window once more.
-LOOP_PHRASE_WORDS = 4
-LOOP_WORDS = 12
+# A failed window is heard again as passages of up to this many seconds of its speech, batched
+# at the first temperature: a loop stays inside one passage, and nothing samples. Heard again
+# whole with the temperature fallback, one looping 29-second window of tiny.en took 13 to 20 s
+# on its own, more than the bare batched call on its whole 7-minute recording, and its words
+# changed from run to run (BENCHMARKS.md, "the stage against a bare batched call").
+REHEAR_SECONDS = 10
+# The temperature fallback samples: seeded, a run gives the same words every time.
+SAMPLING_SEED = 1
 # Words ending in a full stop that end no sentence.
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.",
                             "jr.", "sr.", "prof."})
@@ -59,6 +55,10 @@ class FasterWhisperEngine(TranscriptionEngine):
                  device: str = "cpu") -> None:
         super().__init__(model, compute_type=compute_type, threads=threads, device=device)
         location = _locate(model)
+        # CTranslate2 seeds each worker thread's sampler once, when it first samples, from this.
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         try:
             self.whisper = _whisper_model()(location, device=device, compute_type=compute_type,
                                             cpu_threads=threads)
@@ -82,10 +82,8 @@ class FasterWhisperEngine(TranscriptionEngine):
             found: Iterator[Segment] = self._checked(audio, batched, options,
                                                      {**common, "language": info.language})
         elif options.batched:
-            from faster_whisper import BatchedInferencePipeline
-
             # Without VAD the pipeline needs its clips given: plain 30-second windows.
-            batched, info = BatchedInferencePipeline(self.whisper).transcribe(
+            batched, info = self.pipeline.transcribe(
                 np.asarray(audio, dtype=np.float32), batch_size=options.batch_size,
                 vad_filter=False, clip_timestamps=_fixed_clips(len(audio)), **common)
             found = self._checked(audio, batched, options, common)
@@ -119,15 +117,12 @@ class FasterWhisperEngine(TranscriptionEngine):
         1.1 s more), and windows that differ from a whole-recording call's. Here speech is
         found with the pipeline's own VAD a piece at a time, packed into windows of up to 30 s
         of speech as the pipeline packs them, and decoded a batch at a time (`_batch`)."""
-        from faster_whisper import BatchedInferencePipeline
-
         windows = _windows(_speech(audio), CLIP_SECONDS * SAMPLE_RATE)
         if common["language"] is None and windows:  # one language for every batch
             language = self.whisper.detect_language(_laid_end_to_end(audio, windows[0]))[0]
             common = {**common, "language": language}
-        pipeline = BatchedInferencePipeline(self.whisper)
         found = (segment for first in range(0, len(windows), batch_size)
-                 for segment in _batch(pipeline, audio, windows[first:first + batch_size],
+                 for segment in _batch(self.pipeline, audio, windows[first:first + batch_size],
                                        common))
         speech = sum(end - first for window in windows for first, end in window)
         return found, _Heard(common["language"] or "en", len(audio) / SAMPLE_RATE,
@@ -141,24 +136,51 @@ class FasterWhisperEngine(TranscriptionEngine):
             segment for window, following in _with_next(batched)
             for segment in (self._heard_again(audio, window, options.vad, common,
                                               following.start if following else None)
-                            if _failed(window) else _converted((window,))))
+                            if failed(window) else _converted((window,))))
 
     def _heard_again(self, audio: Mono, window: Any, vad: bool, common: dict[str, Any],
                      until: float | None = None) -> Iterator[Segment]:
-        """A batched window that failed, decoded sequentially: with the temperature fallback
-        the batched pipeline lacks, which is what stops a repetition loop ("nah nah nah..."
-        36 times over four seconds of speech, measured on a levelled multitrack mix).
+        """A batched window that failed, heard again as passages of at most REHEAR_SECONDS of
+        its speech, batched; a passage that fails again is decoded alone (`_alone`). Without
+        VAD the window is one passage, decoded alone.
 
         `until` is where the next window starts: VAD windows overlap by their padding, and a
         word heard there belongs to the next window (decoded alone, this one ended in the
         first word of the next one's sentence, "coming", which that window also heard)."""
         first = int(window.start * SAMPLE_RATE)
-        clip = audio[first:int(np.ceil(window.end * SAMPLE_RATE))]
-        segments, _info = self.whisper.transcribe(clip, vad_filter=vad, **common)
-        moved = (shifted(segment, window.start) for segment in _converted(segments))
+        clip = np.asarray(audio[first:int(np.ceil(window.end * SAMPLE_RATE))], dtype=np.float32)
+        passages = _windows(_speech(clip), REHEAR_SECONDS * SAMPLE_RATE) if vad \
+            else [[(0, len(clip))]]
+        heard = list(_batch(self.pipeline, clip, passages, common)) if vad and passages else []
+        found: list[Segment] = []
+        for passage in passages:
+            start, end = passage[0][0], passage[-1][1]
+            own = [s for s in heard if midpoint_in(s.start, s.end, start / SAMPLE_RATE,
+                                                   end / SAMPLE_RATE)]
+            found += _converted(own) if own and not any(map(failed, own)) else (
+                shifted(s, start / SAMPLE_RATE) for s in self._alone(clip[start:end], common))
+        moved = (shifted(segment, window.start) for segment in found)
         if until is None:
             return moved
         return (kept for segment in moved if (kept := inside(segment, window.start, until)))
+
+    def _alone(self, passage: np.ndarray, common: dict[str, Any]) -> Iterator[Segment]:
+        """`passage` decoded sequentially, with the temperature fallback the batched pipeline
+        lacks, which is what stops a repetition loop ("nah nah nah..." 36 times over four
+        seconds of speech, measured on a levelled multitrack mix). Its tokens are capped in
+        proportion to its length (`most_tokens`): every temperature that loops otherwise runs
+        to the model's limit, five samples at a time."""
+        cap = most_tokens(len(passage) / SAMPLE_RATE, self.whisper.max_length,
+                          bool(common.get("hotwords")))
+        segments, _info = self.whisper.transcribe(passage, vad_filter=False,
+                                                  max_new_tokens=cap, **common)
+        return _converted(segments)
+
+    @functools.cached_property
+    def pipeline(self) -> Any:
+        from faster_whisper import BatchedInferencePipeline
+
+        return BatchedInferencePipeline(self.whisper)
 
 
 @functools.cache
@@ -279,26 +301,6 @@ def _with_next(windows: Iterable[Any]) -> Iterator[tuple[Any, Any | None]]:
     these, following = itertools.tee(windows)
     next(following, None)
     return itertools.zip_longest(these, following)
-
-
-def _failed(window: Any) -> bool:
-    """Whether a batched window's text fails faster-whisper's own checks (see the limits)."""
-    if window.compression_ratio > COMPRESSION_RATIO_LIMIT or loops(window.text):
-        return True
-    return window.avg_logprob < LOG_PROB_LIMIT and window.no_speech_prob <= NO_SPEECH_LIMIT
-
-
-def loops(text: str) -> bool:
-    """Whether some phrase of up to LOOP_PHRASE_WORDS words repeats back to back over at least
-    LOOP_WORDS words of `text` (case and punctuation aside): a decoder caught in a loop."""
-    words = [word for w in text.split() if (word := said(w))]
-    for size in range(1, LOOP_PHRASE_WORDS + 1):
-        repeated = 0  # words in a row equal to the word `size` before them
-        for i in range(size, len(words)):
-            repeated = repeated + 1 if words[i] == words[i - size] else 0
-            if repeated + size >= LOOP_WORDS:
-                return True
-    return False
 
 
 def _locate(model: str) -> str:
