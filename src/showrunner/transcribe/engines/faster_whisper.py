@@ -37,7 +37,8 @@ MIN_SILENCE_MS = 160
 # at the first temperature: a loop stays inside one passage, and nothing samples. Heard again
 # whole with the temperature fallback, one looping 29-second window of tiny.en took 13 to 20 s
 # on its own, more than the bare batched call on its whole 7-minute recording, and its words
-# changed from run to run (BENCHMARKS.md, "the stage against a bare batched call").
+# changed from run to run; as passages, 1.5 to 2.2 s (a-community-gardening on an AVX-512 CPU,
+# measured in process; BENCHMARKS.md, "the stage against a bare batched call", has its row).
 REHEAR_SECONDS = 10
 # The temperature fallback samples: seeded, a run gives the same words every time.
 SAMPLING_SEED = 1
