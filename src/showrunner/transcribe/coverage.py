@@ -196,9 +196,8 @@ def _repair_pass(engine: TranscriptionEngine,
         if not heard:
             continue
         repaired.append(stretch)
-        span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
         misplaced = echoes(heard, [s for s in segments if not fresh.intersection(s.words)],
-                           *span)
+                           *_widened(start, end))
         echoed = [(s.start, s.end) for s in segments if id(s) in misplaced]
         segments = [s for s in segments if id(s) not in misplaced]
         for under in _under(loud, segments, echoed):
@@ -232,14 +231,19 @@ def _heard_again(engine: TranscriptionEngine, samples: Mono, segments: list[Segm
     low = max(start - CONTEXT_SECONDS, 0.0)
     clip = samples[int(low * SAMPLE_RATE):int((end + CONTEXT_SECONDS) * SAMPLE_RATE)]
     found, _info = engine.transcribe(clip, options)
-    # The stretch lies between the words around it, widened by their timing slack.
-    span = (start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS)
+    span = _widened(start, end)
     heard = [kept for s in found if (kept := inside(shifted(s, low), *span))]
     there = [kept for s in segments if (kept := inside(s, *span))]
     if not heard or _count(heard) < _count(there):
         return segments, []
     fresh.update(w for s in heard for w in s.words)
     return [part for s in segments for part in outside(s, *span)] + heard, heard
+
+
+def _widened(start: float, end: float) -> tuple[float, float]:
+    """A stretch between words, widened by their timing slack: where what is heard of it
+    lies."""
+    return start - WORD_SLACK_SECONDS, end + WORD_SLACK_SECONDS
 
 
 def echoes(heard: list[Segment], others: list[Segment], low: float, high: float) -> set[int]:
