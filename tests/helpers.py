@@ -139,3 +139,14 @@ class Tools:
 
     node_modules: Path = REPO / "tests" / "js" / "node_modules"
     chromium: str = shutil.which("chromium") or "chromium"
+
+
+def batched_window(text: str, start: float = 0.0, end: float = 30.0, *,
+                   compression_ratio: float = 1.4, avg_logprob: float = -0.3,
+                   no_speech_prob: float = 0.1) -> object:
+    """A window as faster-whisper's batched pipeline yields it."""
+    from faster_whisper.transcribe import Segment as Window
+
+    return Window(id=1, seek=0, start=start, end=end, text=text, tokens=[],
+                  avg_logprob=avg_logprob, compression_ratio=compression_ratio,
+                  no_speech_prob=no_speech_prob, words=None, temperature=0.0)

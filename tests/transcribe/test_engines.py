@@ -27,7 +27,7 @@ from showrunner.transcribe.engines.faster_whisper import FasterWhisperEngine, _b
 from showrunner.transcribe.engines.openai_whisper import OpenAIWhisperEngine
 from showrunner.transcribe.engines.window_checks import most_tokens
 
-from ..helpers import PACKAGED_MODEL
+from ..helpers import PACKAGED_MODEL, batched_window
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +167,9 @@ def test_batched_windows_are_cut_into_sentences_by_their_words() -> None:
     assert list(_by_sentence([one])) == [one]
 
 
-def _window(start: float, end: float, text: str) -> object:
-    """A looping window as faster-whisper's batched pipeline yields it."""
-    from faster_whisper.transcribe import Segment as Window
-
-    return Window(id=1, seek=0, start=start, end=end, text=text, tokens=[], avg_logprob=-0.3,
-                  compression_ratio=3.0, no_speech_prob=0.1, words=None, temperature=0.0)
+def _looping(start: float, end: float) -> object:
+    """A batched window that failed: its text a loop."""
+    return batched_window("nah " * 20, start, end, compression_ratio=3.0)
 
 
 class _Alone:
@@ -211,14 +208,14 @@ def test_a_failed_window_is_heard_again_as_passages_of_its_speech(
     monkeypatch.setattr(engine.whisper, "transcribe", alone)
     samples = audio.decode(conversation.wav)
     turn = conversation.turns[3]
-    window = _window(turn.start - 0.3, turn.end + 0.3, "nah " * 20)
+    window = _looping(turn.start - 0.3, turn.end + 0.3)
     words = _heard(engine, samples, window)
     assert words and all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
     assert _share_said(turn.text, words) >= 0.7
     assert alone.caps == []  # every passage passed whisper's checks the first time
     assert _heard(engine, samples, window) == words
     # A window reaching into the next one's speech leaves the words there to that window.
-    reaching = _window(turn.start - 0.3, conversation.turns[4].end, "nah " * 20)
+    reaching = _looping(turn.start - 0.3, conversation.turns[4].end)
     until = conversation.turns[4].start - 0.1
     words = _heard(engine, samples, reaching, until)
     assert words and all((w.start + w.end) / 2 < until for w in words)
@@ -234,7 +231,7 @@ def test_a_passage_failing_again_is_decoded_alone_with_its_tokens_capped(
     monkeypatch.setattr(faster_whisper, "failed", lambda window: True)
     samples = audio.decode(conversation.wav)
     turn = conversation.turns[3]
-    words = _heard(engine, samples, _window(turn.start - 0.3, turn.end + 0.3, "nah " * 20))
+    words = _heard(engine, samples, _looping(turn.start - 0.3, turn.end + 0.3))
     assert _share_said(turn.text, words) >= 0.7
     assert all(turn.start - 1.0 <= w.start <= w.end <= turn.end + 1.0 for w in words)
     assert alone.caps and alone.caps == [most_tokens(s, 448, False) for s in alone.seconds]

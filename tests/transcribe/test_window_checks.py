@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from showrunner.transcribe.engines.window_checks import failed, loops, most_tokens
 
-
-def _window(text: str, *, compression_ratio: float = 1.4, avg_logprob: float = -0.3,
-            no_speech_prob: float = 0.1) -> object:
-    """A window as faster-whisper's batched pipeline yields it."""
-    from faster_whisper.transcribe import Segment as Window
-
-    return Window(id=1, seek=0, start=0.0, end=30.0, text=text, tokens=[],
-                  avg_logprob=avg_logprob, compression_ratio=compression_ratio,
-                  no_speech_prob=no_speech_prob, words=None, temperature=0.0)
+from ..helpers import batched_window
 
 
 def test_a_window_failing_whispers_own_checks_has_failed() -> None:
     """Whisper's limits: text too repetitive, or too unsure unless it is most likely silence."""
-    assert not failed(_window("A sourdough starter is a living culture."))
-    assert failed(_window("nah " * 36, compression_ratio=3.25))
-    assert failed(_window("starter it's", avg_logprob=-1.2, no_speech_prob=0.3))
-    assert not failed(_window("you", avg_logprob=-1.2, no_speech_prob=0.8))
+    assert not failed(batched_window("A sourdough starter is a living culture."))
+    assert failed(batched_window("nah " * 36, compression_ratio=3.25))
+    assert failed(batched_window("starter it's", avg_logprob=-1.2, no_speech_prob=0.3))
+    assert not failed(batched_window("you", avg_logprob=-1.2, no_speech_prob=0.8))
     # A loop at the end of a window whose ratio over all its text stays under the limit.
     looped = ("A sourdough starter is a living culture of wild yeast and bacteria. I feed mine "
               "every morning. The fermentation slows down in a cold kitchen, so in winter I keep "
               + "nah " * 36)
-    assert failed(_window(looped, compression_ratio=2.34))
+    assert failed(batched_window(looped, compression_ratio=2.34))
 
 
 def test_a_phrase_repeated_back_to_back_is_a_loop() -> None:
