@@ -104,3 +104,30 @@ def test_a_sentence_that_repeats_what_a_hole_gave_back_is_an_echo() -> None:
     once = _sentence("so I get a lot less sleep", 110.0)  # four words in a row only
     far = _sentence("because I get a lot of founder updates", 140.0)  # past a window's reach
     assert coverage.echoes(heard, [late, once, far], 100.0, 105.5) == {id(late)}
+
+
+def test_a_hole_covered_by_hearing_an_echo_s_place_is_not_heard_again() -> None:
+    """The hole at 34-44 s lies next to a sentence (30-34 s) that repeats what the first hole
+    gives back: that echo is dropped and its place heard again together with the hole beside
+    it, so the hole is not heard a second time on its own."""
+    talk = _loud(60)
+    said = [_sentence(" ".join(["said"] * 20), 0.0), _sentence(" ".join(["said"] * 20), 20.0),
+            _sentence(" ".join(["said"] * 32), 44.0)]
+    echo = _sentence(" ".join(["word"] * 8), 30.0)
+    engine = _HearsItAll()
+    repaired, stretches = coverage.repair(engine, talk, [*said, echo], TranscribeOptions())
+    # The first hole (10-20 s, with context), then the echo's place with the hole after it.
+    assert len(engine.clips) == 2 and engine.clips[1] > 12.0, engine.clips
+    assert coverage.uncovered(talk, repaired) == [] and len(stretches) == 2
+
+
+class _HearsItAll(_LosesItsLastSentence):
+    """Hears "word" every half second of any clip."""
+
+    def transcribe(self, audio: Mono,
+                   options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
+        seconds = len(audio) / SAMPLE_RATE
+        self.clips.append(round(seconds, 2))
+        words = tuple(Word(t, t + 0.4, "word", 0.9) for t in np.arange(0.0, seconds - 0.4, 0.5))
+        found = [Segment(0.0, seconds, " ".join(w.text for w in words), None, words)]
+        return iter(found), EngineInfo("test", "none", "en", seconds, seconds)
