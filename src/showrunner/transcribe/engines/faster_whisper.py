@@ -118,6 +118,9 @@ class FasterWhisperEngine(TranscriptionEngine):
         1.1 s more), and windows that differ from a whole-recording call's. Here speech is
         found with the pipeline's own VAD a piece at a time, packed into windows of up to 30 s
         of speech as the pipeline packs them, and decoded a batch at a time (`_batch`)."""
+        # Windows of up to 20 s of speech were skipped less (the coverage check heard 9
+        # stretches again in 12 two-voice conversations, against 19) but took 1.3x as long,
+        # at 16.0 % pooled WER against 15.7 %: each is a 30-second encoding whatever it holds.
         windows = _windows(_speech(audio), CLIP_SECONDS * SAMPLE_RATE)
         if common["language"] is None and windows:  # one language for every batch
             language = self.whisper.detect_language(_laid_end_to_end(audio, windows[0]))[0]
@@ -286,6 +289,8 @@ def _batch(pipeline: Any, audio: Mono, windows: list[list[tuple[int, int]]],
         length = sum(end - first for first, end in window)
         clips.append({"start": offset / SAMPLE_RATE, "end": (offset + length) / SAMPLE_RATE})
         offset += length
+    # Without timestamp tokens, the pipeline's default: with them, the same 12 conversations
+    # came out at 17.3 % pooled WER against 15.7 %, with 64 stretches to hear again, not 19.
     segments, _info = pipeline.transcribe(laid, batch_size=len(windows), vad_filter=False,
                                           clip_timestamps=clips, **common)
     return restore_speech_timestamps(
