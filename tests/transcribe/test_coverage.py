@@ -45,27 +45,39 @@ def test_speech_stretches_read_from_disk_equal_those_of_the_array() -> None:
     assert coverage.speech_stretches(on_disk) == coverage.speech_stretches(talk)
 
 
-class _LosesItsLastSentence(TranscriptionEngine):
-    """Stands in for the recognizer's habit the second repair pass is for: a clip over 8 s,
-    decoded alone, comes back without its last 6 s (measured: 21 script words lost at the end
-    of an 18-second clip). It "hears" a word every half second of what it keeps, or nothing
-    at all when `deaf`."""
+class _HearsItAll(TranscriptionEngine):
+    """Hears "word" every half second of the part of a clip it keeps (`kept`): all of it."""
 
     name = "test"
 
-    def __init__(self, *, deaf: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__("none")
-        self.deaf = deaf
         self.clips: list[float] = []
+
+    def kept(self, seconds: float) -> float:
+        return seconds
 
     def transcribe(self, audio: Mono,
                    options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
         seconds = len(audio) / SAMPLE_RATE
         self.clips.append(round(seconds, 2))
-        kept = 0.0 if self.deaf else seconds - 6.0 if seconds > 8.0 else seconds
+        kept = self.kept(seconds)
         words = tuple(Word(t, t + 0.4, "word", 0.9) for t in np.arange(0.0, kept - 0.4, 0.5))
         found = [Segment(0.0, kept, " ".join(w.text for w in words), None, words)]
         return iter(found if words else []), EngineInfo("test", "none", "en", seconds, seconds)
+
+
+class _LosesItsLastSentence(_HearsItAll):
+    """Stands in for the recognizer's habit the second repair pass is for: a clip over 8 s,
+    decoded alone, comes back without its last 6 s (measured: 21 script words lost at the end
+    of an 18-second clip). It hears nothing at all when `deaf`."""
+
+    def __init__(self, *, deaf: bool = False) -> None:
+        super().__init__()
+        self.deaf = deaf
+
+    def kept(self, seconds: float) -> float:
+        return 0.0 if self.deaf else seconds - 6.0 if seconds > 8.0 else seconds
 
 
 def _loud(seconds: int) -> np.ndarray:
@@ -120,14 +132,3 @@ def test_a_hole_covered_by_hearing_an_echo_s_place_is_not_heard_again() -> None:
     assert len(engine.clips) == 2 and engine.clips[1] > 12.0, engine.clips
     assert coverage.uncovered(talk, repaired) == [] and len(stretches) == 2
 
-
-class _HearsItAll(_LosesItsLastSentence):
-    """Hears "word" every half second of any clip."""
-
-    def transcribe(self, audio: Mono,
-                   options: TranscribeOptions) -> tuple[Iterator[Segment], EngineInfo]:
-        seconds = len(audio) / SAMPLE_RATE
-        self.clips.append(round(seconds, 2))
-        words = tuple(Word(t, t + 0.4, "word", 0.9) for t in np.arange(0.0, seconds - 0.4, 0.5))
-        found = [Segment(0.0, seconds, " ".join(w.text for w in words), None, words)]
-        return iter(found), EngineInfo("test", "none", "en", seconds, seconds)

@@ -190,7 +190,7 @@ def _repair_pass(engine: TranscriptionEngine,
     after = -np.inf
     while (hole := _next_hole(loud, segments, after, heard_before)) is not None:
         start, end = hole
-        stretch = (round(start, 2), round(end, 2))
+        stretch = _recorded(start, end)
         after = end
         tried.add(stretch)
         segments, heard = _heard_again(engine, samples, segments, (start, end), plain, fresh)
@@ -203,7 +203,7 @@ def _repair_pass(engine: TranscriptionEngine,
         segments = [s for s in segments if id(s) not in misplaced]
         for under in _under(loud, segments, echoed):
             segments, heard = _heard_again(engine, samples, segments, under, plain, fresh)
-            repaired += [(round(under[0], 2), round(under[1], 2))] if heard else []
+            repaired += [_recorded(*under)] if heard else []
     return segments, repaired, tried
 
 
@@ -213,12 +213,21 @@ def _next_hole(loud: list[tuple[float, float]], segments: list[Segment], after: 
     earlier pass, found afresh in `segments`: hearing an echo's place again can cover a hole
     further on, which is then not heard a second time. What a hearing leaves uncovered behind
     `after` is the next pass's."""
+    return next(((start, end) for start, end in _to_hear(loud, segments)
+                 if start > after and _recorded(start, end) not in heard_before), None)
+
+
+def _to_hear(loud: list[tuple[float, float]], segments: list[Segment]) -> list[tuple[float, float]]:
+    """Every hole in `segments` (`_holes`), widened over the stretched words that reach into
+    it (`_over`): the stretches a repair hears again."""
     stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
-    for hole in _holes(loud, segments, stretched, MIN_GAP_SECONDS):
-        start, end = _over(stretched.values(), *hole)
-        if start > after and (round(start, 2), round(end, 2)) not in heard_before:
-            return start, end
-    return None
+    return [_over(stretched.values(), *hole)
+            for hole in _holes(loud, segments, stretched, MIN_GAP_SECONDS)]
+
+
+def _recorded(start: float, end: float) -> tuple[float, float]:
+    """A stretch as the repair records it, heard or given back: to the hundredth of a second."""
+    return round(start, 2), round(end, 2)
 
 
 def _under(loud: list[tuple[float, float]], segments: list[Segment],
@@ -227,9 +236,7 @@ def _under(loud: list[tuple[float, float]], segments: list[Segment],
     hole it leaves, as `uncovered` finds holes, or, where it leaves none that long (a short
     sentence between other words), its own span. So a misplaced copy's speech is heard as
     any hole is, and a sentence really said twice comes back, and is kept (fresh now)."""
-    stretched = _stretched(_words(segments), MIN_GAP_SECONDS)
-    holes = [_over(stretched.values(), *hole)
-             for hole in _holes(loud, segments, stretched, MIN_GAP_SECONDS)]
+    holes = _to_hear(loud, segments)
     spans: set[tuple[float, float]] = set()
     for low, high in _merged(sorted(echoed)):
         spans.update([hole for hole in holes if hole[1] > low and hole[0] < high] or [(low, high)])
